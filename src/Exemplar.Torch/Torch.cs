@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+using Exemplar.Torch.Native;
+
+namespace Exemplar.Torch;
+
+/// <summary>Process-wide libtorch settings and facts: version, threads, seeding, CUDA, gradient mode.</summary>
+public static class Torch
+{
+    /// <summary>The libtorch version the shim was built against, e.g. <c>1.13.0</c>.</summary>
+    public static string Version => Marshal.PtrToStringUTF8(NativeMethods.ex_torch_version()) ?? "";
+
+    /// <summary>libtorch's build configuration (compiler, BLAS, oneDNN, OpenMP, CUDA).</summary>
+    public static string BuildConfig => Marshal.PtrToStringUTF8(NativeMethods.ex_torch_config()) ?? "";
+
+    /// <summary>The number of threads used inside one operator (intra-op parallelism).</summary>
+    public static int Threads
+    {
+        get => NativeMethods.ex_num_threads();
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "at least one thread");
+            NativeMethods.Check(NativeMethods.ex_set_num_threads(value) != 0);
+        }
+    }
+
+    /// <summary>Whether a CUDA device is usable (a CUDA libtorch and a driver are present).</summary>
+    public static bool CudaAvailable => NativeMethods.ex_cuda_available() != 0;
+
+    /// <summary>The number of CUDA devices seen.</summary>
+    public static int CudaDeviceCount => NativeMethods.ex_cuda_device_count();
+
+    /// <summary>Waits for the queued CUDA work to finish (no-op without CUDA). Use it around timings.</summary>
+    public static void CudaSynchronize() => NativeMethods.Check(NativeMethods.ex_cuda_synchronize() != 0);
+
+    /// <summary>Seeds the default generators (CPU and every CUDA device).</summary>
+    public static void ManualSeed(ulong seed) => NativeMethods.Check(NativeMethods.ex_manual_seed(seed) != 0);
+
+    /// <summary>Whether autograd records operations on this thread.</summary>
+    public static bool GradEnabled => NativeMethods.ex_grad_enabled() != 0;
+
+    /// <summary>Stops autograd recording on this thread until the returned guard is disposed (like <c>torch.no_grad()</c>).</summary>
+    public static GradModeGuard NoGrad() => new(false);
+
+    /// <summary>Turns autograd recording on (or off) on this thread until the returned guard is disposed.</summary>
+    public static GradModeGuard SetGradEnabled(bool enabled) => new(enabled);
+}
+
+/// <summary>Restores the previous gradient mode of its thread when disposed.</summary>
+public readonly struct GradModeGuard : IDisposable
+{
+    private readonly bool _previous;
+
+    internal GradModeGuard(bool enabled) => _previous = NativeMethods.ex_set_grad_enabled(enabled ? 1 : 0) != 0;
+
+    /// <inheritdoc/>
+    public void Dispose() => NativeMethods.ex_set_grad_enabled(_previous ? 1 : 0);
+}
