@@ -19,7 +19,7 @@ public static class SharedFolder
         if (!string.IsNullOrEmpty(configured)) return Directory.Exists(configured) ? configured : null;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Exemplar.sln")))
+            if (File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")) && Directory.Exists(Path.Combine(dir.FullName, "native")))
             {
                 string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
                 return Directory.Exists(candidate) ? candidate : null;
