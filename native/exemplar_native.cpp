@@ -18,6 +18,7 @@ namespace {
 
 thread_local std::string g_last_error;
 thread_local std::vector<ex_out> g_pending_outputs;
+thread_local torch::jit::Stack g_stack;  // reused by every call on this thread: no allocation per call
 std::atomic<int64_t> g_live_tensors{0};
 
 void set_error(const char* what) { g_last_error = what ? what : "unknown error"; }
@@ -220,8 +221,13 @@ int64_t ex_op_call(ex_op op, const ex_arg* args, int64_t nargs, ex_out* outs, in
     const auto& formals = schema.arguments();
     TORCH_CHECK(nargs <= static_cast<int64_t>(formals.size()), schema.name(), ".", schema.overload_name(),
                 " takes at most ", formals.size(), " arguments, got ", nargs);
-    torch::jit::Stack stack;
-    stack.reserve(formals.size());
+    auto& stack = g_stack;
+    stack.clear();
+    // Clear on every exit, exceptions included, so the stack never keeps tensors alive between calls.
+    struct ClearOnExit {
+      torch::jit::Stack& s;
+      ~ClearOnExit() { s.clear(); }
+    } clear_on_exit{stack};
     for (size_t k = 0; k < formals.size(); ++k) {
       if (static_cast<int64_t>(k) < nargs) {
         stack.push_back(to_ivalue(args[k], formals[k]));

@@ -24,7 +24,6 @@ internal static class Aten
     internal static readonly Op Detach = Op.Get("aten::detach");
     internal static readonly Op Clone = Op.Get("aten::clone");
     internal static readonly Op Contiguous = Op.Get("aten::contiguous");
-    internal static readonly Op IsContiguous = Op.Get("aten::is_contiguous");
     internal static readonly Op Copy_ = Op.Get("aten::copy_");
     internal static readonly Op FillScalar_ = Op.Get("aten::fill_", "Scalar");
     internal static readonly Op Zero_ = Op.Get("aten::zero_");

@@ -117,15 +117,25 @@ public sealed partial class Tensor
         set
         {
             using var view = TensorIndex.ApplyBasic(this, indices, out var advanced);
+            using var source = DropLeadingOnes(value);
             if (advanced is null)
             {
-                using var _ = view.Copy_(value);
+                using var _ = view.Copy_(source);
             }
             else
             {
-                using var _ = Ops.Call(Aten.IndexPut_, view, advanced, value, false);
+                using var _ = Ops.Call(Aten.IndexPut_, view, advanced, source, false);
             }
         }
+    }
+
+    /// <summary>The value without its leading dimensions of size 1, as PyTorch's <c>__setitem__</c> does before copying.</summary>
+    private static Tensor DropLeadingOnes(Tensor value)
+    {
+        var shape = value.Shape;
+        int k = 0;
+        while (k < shape.Length && shape[k] == 1) k++;
+        return k == 0 ? value.Alias() : value.Reshape(shape[k..]);
     }
 
     /// <summary>Copies <paramref name="value"/> into the elements where <paramref name="mask"/> is true.</summary>

@@ -31,7 +31,26 @@ public sealed partial class Tensor
     public Tensor Contiguous() => Ops.Call(Aten.Contiguous, this);
 
     /// <summary>Whether the elements are stored row-major without gaps.</summary>
-    public bool IsContiguous => (bool)Ops.Invoke(Aten.IsContiguous, this)[0]!;
+    /// <remarks>
+    /// Computed from the sizes and strides as <c>c10::TensorImpl</c> does: <c>aten::is_contiguous</c> is a TorchScript
+    /// builtin, not a dispatcher operator, in libtorch 1.13.
+    /// </remarks>
+    public bool IsContiguous
+    {
+        get
+        {
+            var shape = Shape;
+            var strides = Strides;
+            if (shape.Contains(0)) return true;
+            long expected = 1;
+            for (int d = shape.Length - 1; d >= 0; d--)
+            {
+                if (shape[d] != 1 && strides[d] != expected) return false;
+                expected *= shape[d];
+            }
+            return true;
+        }
+    }
 
     /// <summary>A broadcast view to <paramref name="shape"/> (-1 keeps a size).</summary>
     public Tensor Expand(params long[] shape) => Ops.Call(Aten.Expand, this, shape);

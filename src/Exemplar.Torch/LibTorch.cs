@@ -4,7 +4,7 @@ using Exemplar.Torch.Native;
 namespace Exemplar.Torch;
 
 /// <summary>Process-wide libtorch settings and facts: version, threads, seeding, CUDA, gradient mode.</summary>
-public static class Torch
+public static class LibTorch
 {
     /// <summary>The libtorch version the shim was built against, e.g. <c>1.13.0</c>.</summary>
     public static string Version => Marshal.PtrToStringUTF8(NativeMethods.ex_torch_version()) ?? "";

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Exemplar.Benchmarks;
+
+/// <summary>One benchmark case measured in Exemplar and in PyTorch.</summary>
+/// <param name="Name">Case name.</param>
+/// <param name="ExemplarMs">Median milliseconds per call in Exemplar.</param>
+/// <param name="PytorchMs">Median milliseconds per call in PyTorch (null when PyTorch was not run).</param>
+public sealed record BenchmarkCase(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("exemplar_ms")] double ExemplarMs,
+    [property: JsonPropertyName("pytorch_ms")] double? PytorchMs)
+{
+    /// <summary>Exemplar time / PyTorch time: below 1 means Exemplar is faster.</summary>
+    [JsonPropertyName("ratio")]
+    public double? Ratio => PytorchMs is > 0 ? ExemplarMs / PytorchMs : null;
+}
+
+/// <summary>A benchmark run: where it ran, and its cases.</summary>
+/// <param name="Benchmark">Which benchmark (e.g. "torch").</param>
+/// <param name="Device">Device the cases ran on.</param>
+/// <param name="Threads">Intra-op threads, the same on both sides.</param>
+/// <param name="LibtorchVersion">Exemplar's libtorch.</param>
+/// <param name="PytorchVersion">The reference PyTorch, or null.</param>
+/// <param name="Cases">The measurements.</param>
+public sealed record BenchmarkReport(
+    [property: JsonPropertyName("benchmark")] string Benchmark,
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("libtorch")] string LibtorchVersion,
+    [property: JsonPropertyName("pytorch")] string? PytorchVersion,
+    [property: JsonPropertyName("cases")] IReadOnlyList<BenchmarkCase> Cases)
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    /// <summary>The report as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+}
