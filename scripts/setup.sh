@@ -4,7 +4,7 @@
 #   scripts/setup.sh --bench  also Debian's PyTorch (python3-torch), the reference the benchmarks compare against
 set -euo pipefail
 
-packages=(libtorch-dev cmake g++ make libopenblas0-pthread)
+packages=(libtorch-dev cmake g++ make libopenblas0-pthread libturbojpeg0 libspng0)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch)
 fi

@@ -1,4 +1,6 @@
-namespace Exemplar.Torch.Tests;
+using Xunit;
+
+namespace Exemplar.TestSupport;
 
 /// <summary>
 /// Locates ../shared (data, weights, fixtures): the EXEMPLAR_SHARED environment variable, else the folder named
