@@ -44,3 +44,27 @@ public class MacCounterTests
         Assert.Equal(32, outer.Macs);
     }
 }
+
+public class MetaDeviceTests
+{
+    [Fact]
+    public void ModelsBuiltOnTheMetaDeviceCountWithoutAllocating()
+    {
+        Linear fc;
+        using (Tensor.UseDefaultDevice(Device.Meta)) fc = new Linear(100_000, 100_000); // 40 GB if it were real
+        using (fc)
+        {
+            Assert.Equal(Device.Meta, fc.Weight.Device);
+            Assert.Equal(100_000L * 100_000 + 100_000, fc.ParameterCount());
+            using var x = Tensor.Empty([3, 100_000], device: Device.Meta);
+            using var counter = MacCounter.Begin();
+            using var y = fc.Forward(x);
+            Assert.Equal([3L, 100_000], y.Shape);
+            Assert.Equal(3L * 100_000 * 100_000, counter.Macs);
+            var ex = Assert.Throws<TorchException>(() => y.ToArray<float>());
+            Assert.Contains("meta", ex.Message);
+        }
+        using var cpu = Tensor.Zeros([1]);
+        Assert.Equal(Device.Cpu, cpu.Device);
+    }
+}
