@@ -7,18 +7,21 @@ public static partial class Functional
 {
     /// <summary>2-D convolution: input [N, Cin, H, W], weight [Cout, Cin/groups, kH, kW], bias [Cout] → [N, Cout, H', W'].</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
-        Ops.Call(ConvOps.Conv2d, input, weight, bias, stride, padding, dilation, groups);
+        CountConvolution(Ops.Call(ConvOps.Conv2d, input, weight, bias, stride, padding, dilation, groups), weight);
 
     /// <summary>2-D convolution with per-axis (height, width) stride, padding and dilation.</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1) =>
-        Ops.Call(ConvOps.Conv2d, input, weight, bias, Pair(stride), Pair(padding), Pair(dilation), groups);
+        CountConvolution(Ops.Call(ConvOps.Conv2d, input, weight, bias, Pair(stride), Pair(padding), Pair(dilation), groups), weight);
 
     /// <summary>
     /// Transposed 2-D convolution: input [N, Cin, H, W], weight [Cin, Cout/groups, kH, kW] →
     /// [N, Cout, (H-1)·stride - 2·padding + dilation·(kH-1) + outputPadding + 1, …].
     /// </summary>
-    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1) =>
-        Ops.Call(ConvOps.ConvTranspose2d, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1)
+    {
+        Nn.MacCounter.Current?.AddTransposedConvolution(input, weight);
+        return Ops.Call(ConvOps.ConvTranspose2d, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
 
     /// <summary>Max pooling: [N, C, H, W] → [N, C, H', W']; stride defaults to the kernel size.</summary>
     public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false) =>
@@ -52,6 +55,12 @@ public static partial class Functional
         Ops.Call(ConvOps.Col2im, input, new long[] { outputHeight, outputWidth }, kernelSize, dilation, padding, stride);
 
     private static long[] Pair((int H, int W) v) => [v.H, v.W];
+
+    private static Tensor CountConvolution(Tensor output, Tensor weight)
+    {
+        Nn.MacCounter.Current?.AddConvolution(output, weight);
+        return output;
+    }
 
     private static class ConvOps
     {
