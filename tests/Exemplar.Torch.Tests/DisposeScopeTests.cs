@@ -189,3 +189,24 @@ public class DisposeScopeTests
         Assert.Equal(start, Tensor.LiveCount);
     }
 }
+
+public class DisposeScopeOrderTests
+{
+    [Fact]
+    public void ScopesDisposedOutOfOrderNeverLeaveADisposedScopeCurrent()
+    {
+        var outer = DisposeScope.Begin();
+        var inner = DisposeScope.Begin();
+        outer.Dispose();
+        inner.Dispose();
+        Assert.Null(DisposeScope.Current);
+    }
+
+    [Fact]
+    public void ADefaultGradModeGuardChangesNothing()
+    {
+        Assert.True(LibTorch.GradEnabled);
+        default(GradModeGuard).Dispose();
+        Assert.True(LibTorch.GradEnabled);
+    }
+}

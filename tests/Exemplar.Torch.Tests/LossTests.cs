@@ -133,14 +133,14 @@ public class LossTests
         // Per class: Σp·t = 0.5, Σp = 1 (two valid pixels), Σt = 1 → dice = (1 + 1)/(2 + 1) = 2/3 → loss 1/3.
         using var logits = Tensor.Zeros([1, 2, 1, 3]);
         using var target = Tensor.From([0L, 1L, 255L], 1, 1, 3);
-        using (var loss = Functional.DiceLoss(logits, target, ignoreIndex: 255)) Check.Scalar(1.0 / 3, loss, atol: 1e-6);
+        using (var loss = Functional.MulticlassDiceLoss(logits, target, ignoreIndex: 255)) Check.Scalar(1.0 / 3, loss, atol: 1e-6);
 
         using var r = Check.Range(24, 2, 3, 2, 2);
         using var c = r.Cos();
         using var logits3 = c * 3;
         using var target3 = Tensor.From([0L, 2L, 1L, 255L, 2L, 2L, 0L, 1L], 2, 2, 2);
-        using (var loss = Functional.DiceLoss(logits3, target3, ignoreIndex: 255)) Check.Scalar(0.45273519, loss, atol: 1e-5);
-        using (var loss = Functional.DiceLoss(logits3, target3, ignoreIndex: 255, smooth: 0.5)) Check.Scalar(0.50133514, loss, atol: 1e-5);
+        using (var loss = Functional.MulticlassDiceLoss(logits3, target3, ignoreIndex: 255)) Check.Scalar(0.45273519, loss, atol: 1e-5);
+        using (var loss = Functional.MulticlassDiceLoss(logits3, target3, ignoreIndex: 255, smooth: 0.5)) Check.Scalar(0.50133514, loss, atol: 1e-5);
     }
 
     [Fact]
