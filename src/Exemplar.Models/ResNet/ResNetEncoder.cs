@@ -66,8 +66,11 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor>, IImageEncoder
     /// <summary>ImageNet classifier.</summary>
     public Linear Fc { get; }
 
+    /// <summary>ImageNet normalisation, sides a multiple of 32, trained at 224.</summary>
+    public static Preprocessing DefaultPreprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
+
     /// <inheritdoc/>
-    public Preprocessing Preprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
+    public Preprocessing Preprocessing => DefaultPreprocessing;
 
     /// <inheritdoc/>
     public long FeatureChannels => 2048;

@@ -3,7 +3,7 @@ namespace Exemplar.Torch;
 public static partial class Functional
 {
     /// <summary>max(x, 0).</summary>
-    public static Tensor Relu(Tensor x) => Ops.Call(ActivationOps.Relu, x);
+    public static Tensor Relu(Tensor x) => x.Device.Type == DeviceType.Meta ? ShapeOnly(x) : Ops.Call(ActivationOps.Relu, x);
 
     /// <summary>In place: max(x, 0).</summary>
     public static Tensor Relu_(Tensor x) => Ops.Call(ActivationOps.Relu_, x);

@@ -1,0 +1,63 @@
+using Exemplar.Models.ResNet;
+using Exemplar.Torch.Nn;
+using Exemplar.Torch.Serialization;
+
+namespace Exemplar.Models.Zoo;
+
+/// <summary>
+/// The model zoo: one explicit table of every encoder Exemplar can build, with the weight files each accepts (users
+/// download foundation weights themselves: the URLs are the public ones).
+/// </summary>
+public static class ModelZoo
+{
+    /// <summary>Every model, in display order.</summary>
+    public static IReadOnlyList<ZooModel> Models { get; } =
+    [
+        ResNetModel(ResNetVariant.ResNet50, "https://download.pytorch.org/models/resnet50-0676ba61.pth"),
+        ResNetModel(ResNetVariant.ResNet101, "https://download.pytorch.org/models/resnet101-63fe2227.pth"),
+    ];
+
+    /// <summary>The model called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No model has that name (the message lists the names).</exception>
+    public static ZooModel Get(string name) =>
+        Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"unknown model '{name}'; the zoo has: {string.Join(", ", Models.Select(m => m.Name))}", nameof(name));
+
+    private static ZooModel ResNetModel(ResNetVariant variant, string url) => new(
+        variant.Name,
+        "resnet",
+        $"torchvision {variant.Name} (ImageNet), the classic few-shot segmentation backbone; features at strides 4-32",
+        ResNetEncoder.DefaultPreprocessing,
+        [new WeightSource(WeightFormat.Torchvision, $"torchvision {variant.Name} ImageNet weights", url)],
+        () => new ResNetEncoder(variant),
+        path => LoadModule(new ResNetEncoder(variant), path));
+
+    /// <summary>Loads a state dict file (.pth/.pt through the pickle reader, else safetensors) strictly into <paramref name="model"/>.</summary>
+    internal static T LoadModule<T>(T model, string path) where T : Module
+    {
+        try
+        {
+            var state = Path.GetExtension(path).ToLowerInvariant() is ".pth" or ".pt" or ".bin"
+                ? TorchCheckpoint.LoadStateDict(path)
+                : SafeTensors.Load(path);
+            try
+            {
+                model.LoadStateDict(state);
+            }
+            catch (StateDictException e)
+            {
+                throw new CheckpointFormatException(path, e.Message, e);
+            }
+            finally
+            {
+                foreach (var t in state.Values) t.Dispose();
+            }
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
