@@ -85,6 +85,8 @@ public sealed class OnnxTensor
         var dtype = TorchType();
         long count = ElementCount;
         long[] shape = [.. _dims];
+        bool hasData = _rawData is not null || _floatData.Count + _int32Data.Count + _int64Data.Count + _doubleData.Count > 0;
+        if (count == 0 && !hasData) return Tensor.Zeros(shape, dtype);
         if (_rawData is { } raw)
         {
             long expected = count * dtype.ElementSize();

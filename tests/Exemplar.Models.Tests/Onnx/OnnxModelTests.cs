@@ -21,7 +21,8 @@ public class OnnxModelTests
         var int64Data = new ProtoWriter().PackedVarints(1, [2]).Varint(2, 7).Varint(7, -5).Varint(7, 1L << 40).String(8, "longs");
         var int8InInt32 = new ProtoWriter().PackedVarints(1, [2, 2]).Varint(2, 3).PackedVarints(5, [-128, -1, 0, 127]).String(8, "int8s");
         var scalar = OnnxWriter.UInt8Scalar("zero", 114);
-        var model = OnnxModel.Parse(OnnxWriter.Model([node], [rawFloat, floatData, int64Data, int8InInt32, scalar], "x", "y"), "hand.onnx");
+        var empty = new ProtoWriter().PackedVarints(1, [0, 4]).Varint(2, 1).String(8, "empty");
+        var model = OnnxModel.Parse(OnnxWriter.Model([node], [rawFloat, floatData, int64Data, int8InInt32, scalar, empty], "x", "y"), "hand.onnx");
 
         Assert.Equal(7, model.IrVersion);
         Assert.Equal("exemplar-tests", model.ProducerName);
@@ -54,6 +55,7 @@ public class OnnxModelTests
             Assert.Empty(t.Shape);
             Assert.Equal(114, t.Item<byte>());
         }
+        using (var t = g.Initializer("empty")!.ToTensor()) Assert.Equal([0L, 4], t.Shape);
         Assert.Null(g.Initializer("w"));
     }
 
