@@ -1,3 +1,4 @@
+using Exemplar.Models.MobileNet;
 using Exemplar.Models.ResNet;
 using Exemplar.Torch.Nn;
 using Exemplar.Torch.Serialization;
@@ -13,6 +14,15 @@ public static class ModelZoo
     /// <summary>Every model, in display order.</summary>
     public static IReadOnlyList<ZooModel> Models { get; } =
     [
+        new(
+            "mobilenetv2",
+            "mobilenet",
+            "MobileNetV2-1.0 (ImageNet), dequantised from the ONNX model zoo's int8 file; features at strides 2-32",
+            MobileNetV2.DefaultPreprocessing,
+            [new WeightSource(WeightFormat.OnnxInt8, "ONNX model zoo mobilenetv2-12-int8.onnx",
+                "https://github.com/onnx/models/raw/main/validated/vision/classification/mobilenet/model/mobilenetv2-12-int8.onnx")],
+            () => new MobileNetV2(),
+            MobileNetV2.FromOnnx),
         ResNetModel(ResNetVariant.ResNet50, "https://download.pytorch.org/models/resnet50-0676ba61.pth"),
         ResNetModel(ResNetVariant.ResNet101, "https://download.pytorch.org/models/resnet101-63fe2227.pth"),
     ];

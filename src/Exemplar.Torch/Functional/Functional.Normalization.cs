@@ -38,7 +38,7 @@ public static partial class Functional
     public static Tensor LogSoftmax(Tensor input, int dim, DType? dtype = null) => Ops.Call(NormOps.LogSoftmax, input, dim, OpArg.Optional(dtype));
 
     /// <summary>
-    /// libtorch 1.13 lacks meta-device kernels for a few shape-preserving operators (batch norm, ReLU) that models use;
+    /// libtorch 1.13 lacks meta-device kernels for a few shape-preserving operators (batch norm, ReLU, ReLU6) that models use;
     /// on the meta device (for counting parameters and MACs of huge models) they return an empty tensor of the input's
     /// shape instead.
     /// </summary>

@@ -1,7 +1,7 @@
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
 
-namespace Exemplar.Models.MobileNetV2;
+namespace Exemplar.Models.MobileNet;
 
 /// <summary>
 /// MobileNetV2's inverted residual block with batch norm folded into the convolutions: [N, in, H, W] →

@@ -1,4 +1,4 @@
-namespace Exemplar.Models.MobileNetV2;
+namespace Exemplar.Models.MobileNet;
 
 /// <summary>How to build a <see cref="MobileNetV2"/> (width 1.0, torchvision's layer table).</summary>
 /// <param name="NumClasses">Classifier outputs (1000 for ImageNet).</param>

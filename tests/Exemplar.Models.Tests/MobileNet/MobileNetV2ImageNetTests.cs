@@ -2,7 +2,7 @@ using System.Globalization;
 using Exemplar.Models.Onnx;
 using Exemplar.Torch;
 using Xunit.Abstractions;
-using Net = Exemplar.Models.MobileNetV2.MobileNetV2;
+using Net = Exemplar.Models.MobileNet.MobileNetV2;
 
 namespace Exemplar.Models.Tests.MobileNetV2;
 

@@ -2,7 +2,7 @@ using Exemplar.Models.Onnx;
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
 
-namespace Exemplar.Models.MobileNetV2;
+namespace Exemplar.Models.MobileNet;
 
 /// <summary>
 /// Maps the ONNX model zoo's statically quantised MobileNetV2-1.0 onto <see cref="MobileNetV2"/>, walking the graph in

@@ -1,7 +1,7 @@
-using Exemplar.Models.MobileNetV2;
+using Exemplar.Models.MobileNet;
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
-using Net = Exemplar.Models.MobileNetV2.MobileNetV2;
+using Net = Exemplar.Models.MobileNet.MobileNetV2;
 
 namespace Exemplar.Models.Tests.MobileNetV2;
 

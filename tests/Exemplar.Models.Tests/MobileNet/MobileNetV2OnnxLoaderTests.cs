@@ -1,7 +1,7 @@
 using Exemplar.Models.Onnx;
 using Exemplar.Models.Tests.Onnx;
 using Xunit.Abstractions;
-using Net = Exemplar.Models.MobileNetV2.MobileNetV2;
+using Net = Exemplar.Models.MobileNet.MobileNetV2;
 
 namespace Exemplar.Models.Tests.MobileNetV2;
 

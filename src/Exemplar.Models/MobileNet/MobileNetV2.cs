@@ -2,7 +2,7 @@ using Exemplar.Models.Onnx;
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
 
-namespace Exemplar.Models.MobileNetV2;
+namespace Exemplar.Models.MobileNet;
 
 /// <summary>
 /// MobileNetV2 (Sandler et al. 2018) at width 1.0 with torchvision's layout and names, batch norm folded into the
@@ -75,7 +75,10 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>, IImageEncoder
     public IReadOnlyList<long> LevelChannels => _levelChannels;
 
     /// <inheritdoc/>
-    public Preprocessing Preprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
+    public Preprocessing Preprocessing => DefaultPreprocessing;
+
+    /// <summary>ImageNet normalisation, sides a multiple of 32, trained at 224.</summary>
+    public static Preprocessing DefaultPreprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
 
     /// <inheritdoc/>
     public long FeatureChannels => LastChannels;
