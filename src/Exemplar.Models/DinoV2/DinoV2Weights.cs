@@ -34,7 +34,9 @@ public static class DinoV2Weights
     /// <summary>Builds a model with <paramref name="options"/> and loads <paramref name="path"/> into it (see the other overload).</summary>
     public static DinoVisionTransformer Load(string path, DinoV2Options options, bool strict = true, string? entry = null)
     {
-        var model = new DinoVisionTransformer(options, initializeWeights: false);
+        // Strict loading overwrites every parameter, so drawing an initialisation would be wasted; a lenient load may
+        // leave some untouched, and those must hold the official initialisation rather than arbitrary memory.
+        var model = new DinoVisionTransformer(options, initializeWeights: !strict);
         try
         {
             LoadInto(model, path, strict, entry);

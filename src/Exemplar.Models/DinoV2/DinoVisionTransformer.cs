@@ -20,13 +20,17 @@ public sealed partial class DinoVisionTransformer : Module<Tensor, Tensor>, IIma
 {
     /// <summary>
     /// Creates the model. With <paramref name="initializeWeights"/> the parameters get the official initialisation
-    /// (truncated normal 0.02 for linear weights and pos_embed, 1e-6 normal for the class and register tokens);
-    /// without it they keep the layers' default initialisation, which is cheaper when a checkpoint will overwrite them.
+    /// (truncated normal 0.02 for linear weights and pos_embed, 1e-6 normal for the class and register tokens, zero
+    /// biases, LayerScale at <see cref="DinoV2Options.LayerScaleInit"/>). Without it no random numbers are drawn (see
+    /// <see cref="Init.Skip"/>): the linear and convolution weights hold whatever memory they were given, so load a
+    /// checkpoint strictly before use — this is what <see cref="DinoV2Weights"/> does, and it makes building ViT-g
+    /// take milliseconds instead of tens of seconds.
     /// </summary>
     public DinoVisionTransformer(DinoV2Options options, bool initializeWeights = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        using var skip = initializeWeights ? null : Init.Skip();
         Options = options;
         long dim = options.EmbedDim;
         long positions = (long)options.PositionGrid * options.PositionGrid;
