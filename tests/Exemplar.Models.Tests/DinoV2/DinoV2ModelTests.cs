@@ -141,14 +141,14 @@ public sealed class DinoV2ModelTests
         Assert.Throws<ArgumentException>(() => model.GetIntermediateLayers(image, [1, 1]));
     }
 
-    [SharedFact(DinoV2Fixture.Plain)]
+    [SharedFact(DinoV2Fixture.Registers)]
     public void BatchesForwardAndInputDTypesAreHandled()
     {
         using var scope = DisposeScope.Begin();
         using var noGrad = LibTorch.NoGrad();
-        using var model = DinoV2Fixture.Model(DinoV2Fixture.Plain);
-        var image = DinoV2Fixture.Tensors(DinoV2Fixture.Plain, "input")["in224"];
-        var expected = DinoV2Fixture.Tensors(DinoV2Fixture.Plain, "expected.in224");
+        using var model = DinoV2Fixture.Model(DinoV2Fixture.Registers);
+        var image = DinoV2Fixture.Tensors(DinoV2Fixture.Registers, "input")["in224"];
+        var expected = DinoV2Fixture.Tensors(DinoV2Fixture.Registers, "expected.in224");
 
         var cls = model.Forward(Tensor.Cat([image, image.Flip(3)], 0)); // the official forward: x_norm_clstoken
         Assert.Equal([2L, 128], cls.Shape);
