@@ -2,10 +2,45 @@ namespace Exemplar.Torch.Nn;
 
 /// <summary>
 /// In-place parameter initialisations (PyTorch's <c>nn.init</c>), run without recording gradients. A null generator
-/// uses the default one (seeded by <see cref="LibTorch.ManualSeed"/>).
+/// uses the default one (seeded by <see cref="LibTorch.ManualSeed"/>). Inside a <see cref="Skip"/> scope they do
+/// nothing, so that building a model whose weights a checkpoint will overwrite costs no random numbers.
 /// </summary>
 public static class Init
 {
+    [ThreadStatic] private static int _skipDepth;
+
+    /// <summary>Whether a <see cref="Skip"/> scope is open on this thread (the fills then do nothing).</summary>
+    public static bool Skipping => _skipDepth > 0;
+
+    /// <summary>
+    /// Until the returned scope is disposed, every fill of this class on this thread does nothing (PyTorch's
+    /// <c>skip_init</c>): layers built meanwhile keep the memory they were allocated with — uninitialised for
+    /// <c>Tensor.Empty</c> — and must be loaded from a checkpoint before use. Scopes nest.
+    /// </summary>
+    public static SkipScope Skip()
+    {
+        _skipDepth++;
+        return new SkipScope();
+    }
+
+    /// <summary>Ends a <see cref="Skip"/> scope when disposed (once).</summary>
+    public sealed class SkipScope : IDisposable
+    {
+        private bool _disposed;
+
+        internal SkipScope()
+        {
+        }
+
+        /// <summary>Lets the fills run again (unless an outer scope is still open).</summary>
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _skipDepth--;
+        }
+    }
+
     private static readonly Op Uniform = Op.Get("aten::uniform_");
     private static readonly Op Normal = Op.Get("aten::normal_");
     private static readonly Op Erfinv = Op.Get("aten::erfinv_");
@@ -15,6 +50,7 @@ public static class Init
     /// <summary>Fills with U(low, high).</summary>
     public static void Uniform_(Tensor t, double low, double high, Generator? generator = null)
     {
+        if (Skipping) return;
         using var _ = LibTorch.NoGrad();
         using var r = Ops.Call(Uniform, t, low, high, generator);
     }
@@ -22,6 +58,7 @@ public static class Init
     /// <summary>Fills with N(mean, std²).</summary>
     public static void Normal_(Tensor t, double mean = 0, double std = 1, Generator? generator = null)
     {
+        if (Skipping) return;
         using var _ = LibTorch.NoGrad();
         using var r = Ops.Call(Normal, t, mean, std, generator);
     }
@@ -30,6 +67,7 @@ public static class Init
     public static void TruncNormal_(Tensor t, double mean = 0, double std = 1, double low = -2, double high = 2, Generator? generator = null)
     {
         static double NormalCdf(double x) => (1 + Erf(x / Math.Sqrt(2))) / 2;
+        if (Skipping) return;
         double l = NormalCdf((low - mean) / std), u = NormalCdf((high - mean) / std);
         using var _ = LibTorch.NoGrad();
         using var scope = DisposeScope.Begin();
@@ -66,6 +104,7 @@ public static class Init
     /// <summary>Fills with a constant.</summary>
     public static void Constant_(Tensor t, double value)
     {
+        if (Skipping) return;
         using var _ = LibTorch.NoGrad();
         using var r = t.Fill_(value);
     }
