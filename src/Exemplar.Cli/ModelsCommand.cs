@@ -13,17 +13,16 @@ internal static class ModelsCommand
         var command = new Command("models", "List the model zoo: parameters, GMACs at the default input size, weights accepted.") { urls };
         command.SetAction(result =>
         {
-            var table = new Table().AddColumns("model", "family", "input", "params (M)", "GMACs", "weights");
+            var table = new Table().AddColumns("model", "input", "params (M)", "GMACs", "weights");
             foreach (var model in ModelZoo.Models)
             {
                 var c = model.MeasureComplexity();
                 table.AddRow(
                     model.Name,
-                    model.Family,
                     $"{c.InputSize}x{c.InputSize}",
                     $"{c.Parameters / 1e6:F2}",
                     $"{c.GMacs:F2}",
-                    Markup.Escape(string.Join("; ", model.WeightSources.Select(s => s.Format.ToString()))));
+                    Markup.Escape(string.Join(", ", model.WeightSources.Select(s => s.Format.Label()))));
             }
             AnsiConsole.Write(table);
             if (result.GetValue(urls))

@@ -16,7 +16,11 @@ public sealed partial class DinoVisionTransformer
     /// training phase and of their 37 × 37 position grid, used without interpolation (224 also works, at a quarter of
     /// the cost and coarser 16 × 16 features).
     /// </summary>
-    public Preprocessing Preprocessing => new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, Options.PatchSize, Options.ImageSize);
+    public Preprocessing Preprocessing => PreprocessingFor(Options);
+
+    /// <summary>ImageNet normalisation, sides a multiple of the patch size, default side the position grid's (518).</summary>
+    public static Preprocessing PreprocessingFor(DinoV2Options options) =>
+        new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, options.PatchSize, options.ImageSize);
 
     /// <summary>
     /// The official <c>get_intermediate_layers</c> with <c>n</c> an int: the outputs of the last <paramref name="n"/>

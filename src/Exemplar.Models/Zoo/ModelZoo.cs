@@ -1,3 +1,4 @@
+using Exemplar.Models.DinoV2;
 using Exemplar.Models.MobileNet;
 using Exemplar.Models.ResNet;
 using Exemplar.Torch.Nn;
@@ -14,6 +15,14 @@ public static class ModelZoo
     /// <summary>Every model, in display order.</summary>
     public static IReadOnlyList<ZooModel> Models { get; } =
     [
+        DinoV2Model(DinoV2Variant.ViTS14, "ViT-S/14", "dinov2-small"),
+        DinoV2Model(DinoV2Variant.ViTS14Reg4, "ViT-S/14, 4 registers", "dinov2-with-registers-small"),
+        DinoV2Model(DinoV2Variant.ViTB14, "ViT-B/14", "dinov2-base"),
+        DinoV2Model(DinoV2Variant.ViTB14Reg4, "ViT-B/14, 4 registers", "dinov2-with-registers-base"),
+        DinoV2Model(DinoV2Variant.ViTL14, "ViT-L/14", "dinov2-large"),
+        DinoV2Model(DinoV2Variant.ViTL14Reg4, "ViT-L/14, 4 registers", "dinov2-with-registers-large"),
+        DinoV2Model(DinoV2Variant.ViTG14, "ViT-g/14", "dinov2-giant"),
+        DinoV2Model(DinoV2Variant.ViTG14Reg4, "ViT-g/14, 4 registers", "dinov2-with-registers-giant"),
         new(
             "mobilenetv2",
             "mobilenet",
@@ -32,6 +41,26 @@ public static class ModelZoo
     public static ZooModel Get(string name) =>
         Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"unknown model '{name}'; the zoo has: {string.Join(", ", Models.Select(m => m.Name))}", nameof(name));
+
+    private static ZooModel DinoV2Model(DinoV2Variant variant, string title, string huggingFace)
+    {
+        string name = DinoV2Options.HubName(variant);
+        bool registers = name.EndsWith("_reg", StringComparison.Ordinal);
+        string backbone = registers ? name[..^"_reg".Length] : name;
+        return new(
+            name,
+            "dinov2",
+            $"DINOv2 {title} (self-supervised, frozen): dense patch features at stride 14",
+            DinoVisionTransformer.PreprocessingFor(DinoV2Options.For(variant)),
+            [
+                new WeightSource(WeightFormat.DinoV2Official, $"facebookresearch/dinov2 {backbone}{(registers ? "_reg4" : "")}_pretrain.pth",
+                    $"https://dl.fbaipublicfiles.com/dinov2/{backbone}/{backbone}{(registers ? "_reg4" : "")}_pretrain.pth"),
+                new WeightSource(WeightFormat.HuggingFace, $"Hugging Face facebook/{huggingFace} model.safetensors",
+                    $"https://huggingface.co/facebook/{huggingFace}/resolve/main/model.safetensors"),
+            ],
+            () => new DinoVisionTransformer(DinoV2Options.For(variant)),
+            path => DinoV2Weights.Load(path, variant));
+    }
 
     private static ZooModel ResNetModel(ResNetVariant variant, string url) => new(
         variant.Name,

@@ -16,6 +16,19 @@ public enum WeightFormat
     OnnxInt8,
 }
 
+/// <summary>Short labels of weight formats, for tables.</summary>
+public static class WeightFormatLabels
+{
+    /// <summary>e.g. "official .pth", "HF" (Hugging Face safetensors).</summary>
+    public static string Label(this WeightFormat format) => format switch
+    {
+        WeightFormat.DinoV2Official => "official .pth",
+        WeightFormat.HuggingFace => "HF",
+        WeightFormat.Torchvision => "torchvision",
+        _ => "ONNX int8",
+    };
+}
+
 /// <summary>A weight file a zoo model accepts, and where users download it.</summary>
 /// <param name="Format">Its format.</param>
 /// <param name="Description">What it is.</param>

@@ -24,7 +24,7 @@ public class ModelZooTests
         // A real forward pass at a small size (a multiple of the model's size multiple), on the CPU, for models that
         // fit comfortably; the biggest are exercised on the meta device above.
         int size = entry.Preprocessing.SizeMultiple * Math.Max(1, 64 / entry.Preprocessing.SizeMultiple);
-        if (complexity.Parameters > 400_000_000) return;
+        if (complexity.Parameters > 100_000_000) return;
         using var model = entry.Create();
         ((Module)model).Eval();
         using var scope = DisposeScope.Begin();
