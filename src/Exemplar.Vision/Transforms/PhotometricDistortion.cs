@@ -67,33 +67,39 @@ public sealed class PhotometricDistortion : ISegmentationTransform
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(random);
-        var source = sample.Image;
-        bool integer = source.DType == DType.UInt8;
-        double max = ImageTensors.MaxValue(source);
+        return sample.With(Distort(sample.Image, random), sample.Mask.Alias());
+    }
+
+    /// <summary>Distorts an image [3, H, W] (uint8 or float32) into a new one of the same dtype.</summary>
+    public Tensor Distort(Tensor image, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(random);
+        ImageTensors.CheckImage(image, nameof(image));
+        bool integer = image.DType == DType.UInt8;
+        double max = ImageTensors.MaxValue(image);
         using var scope = DisposeScope.Begin();
-        var image = ImageTensors.ToFloat(source);
+        var x = ImageTensors.ToFloat(image);
 
         if (random.Chance(Options.Probability))
         {
             double delta = random.Uniform(-Options.BrightnessDelta, Options.BrightnessDelta) * max / 255.0;
-            image = Clip(image + delta, max, integer);
+            x = Clip(x + delta, max, integer);
         }
         bool contrastFirst = random.Next(2) == 1;
-        if (contrastFirst) image = Contrast(image, random, max, integer);
+        if (contrastFirst) x = Contrast(x, random, max, integer);
         if (random.Chance(Options.Probability))
         {
             double alpha = random.Uniform(Options.MinSaturation, Options.MaxSaturation);
-            image = InHsv(image, max, integer, hsv => (hsv.Select(0, 0), (hsv.Select(0, 1) * alpha).Clamp(0, 1)));
+            x = InHsv(x, max, integer, hsv => (hsv.Select(0, 0), (hsv.Select(0, 1) * alpha).Clamp(0, 1)));
         }
         if (random.Chance(Options.Probability))
         {
             int shift = random.Next(-Options.HueDelta, Options.HueDelta + 1);
-            image = InHsv(image, max, integer, hsv => ((hsv.Select(0, 0) + shift / 180.0).Remainder(1.0), hsv.Select(0, 1)));
+            x = InHsv(x, max, integer, hsv => ((hsv.Select(0, 0) + shift / 180.0).Remainder(1.0), hsv.Select(0, 1)));
         }
-        if (!contrastFirst) image = Contrast(image, random, max, integer);
-
-        var result = ImageTensors.ToDType(image, source.DType).MoveToOuterScope();
-        return sample.With(result, sample.Mask.Alias());
+        if (!contrastFirst) x = Contrast(x, random, max, integer);
+        return ImageTensors.ToDType(x, image.DType).MoveToOuterScope();
     }
 
     private Tensor Contrast(Tensor image, Random random, double max, bool integer)
