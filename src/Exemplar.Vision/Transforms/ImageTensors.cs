@@ -52,9 +52,11 @@ internal static class ImageTensors
 
     /// <summary>
     /// Resizes an image [3, H, W] or [N, 3, H, W] to height x width, keeping its dtype (uint8 is resampled in float32,
-    /// then rounded and clamped to [0, 255]).
+    /// then rounded and clamped to [0, 255]). With <paramref name="scale"/>, sample positions follow that scale (output
+    /// pixel d reads input position (d + 0.5) / scale − 0.5, as <c>F.interpolate(scale_factor=scale)</c>) instead of
+    /// the ratio of the sizes.
     /// </summary>
-    internal static Tensor ResizeImage(Tensor image, int height, int width, InterpolationMode mode, bool antialias)
+    internal static Tensor ResizeImage(Tensor image, int height, int width, InterpolationMode mode, bool antialias, double? scale = null)
     {
         if (height < 1 || width < 1) throw new ArgumentException($"cannot resize an image to {height}x{width}");
         using var scope = DisposeScope.Begin();
@@ -62,10 +64,25 @@ internal static class ImageTensors
         var batch = single ? image.Unsqueeze(0) : image;
         var input = image.DType == DType.Float32 ? batch : batch.To(DType.Float32);
         bool filtered = mode is InterpolationMode.Bilinear or InterpolationMode.Bicubic;
-        var resized = Functional.Interpolate(input, height, width, mode, alignCorners: false, antialias: antialias && filtered);
+        var resized = scale is { } s && filtered
+            ? ResampleWithScale(input, height, width, mode, antialias, s)
+            : Functional.Interpolate(input, height, width, mode, alignCorners: false, antialias: antialias && filtered);
         if (image.DType == DType.UInt8) resized = ToUInt8(resized);
         if (single) resized = resized.Squeeze(0);
         return resized.MoveToOuterScope();
+    }
+
+    /// <summary>The ATen kernels with both an output size and the scales that place the samples.</summary>
+    private static Tensor ResampleWithScale(Tensor input, int height, int width, InterpolationMode mode, bool antialias, double scale)
+    {
+        string name = (mode, antialias) switch
+        {
+            (InterpolationMode.Bilinear, false) => "aten::upsample_bilinear2d",
+            (InterpolationMode.Bilinear, true) => "aten::_upsample_bilinear2d_aa",
+            (_, false) => "aten::upsample_bicubic2d",
+            _ => "aten::_upsample_bicubic2d_aa",
+        };
+        return Ops.Call(name, "", input, new long[] { height, width }, false, scale, scale);
     }
 
     /// <summary>

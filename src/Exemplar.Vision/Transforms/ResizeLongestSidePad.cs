@@ -2,19 +2,31 @@ using Exemplar.Torch;
 
 namespace Exemplar.Vision.Transforms;
 
-/// <summary>Options of <see cref="ResizeLongestSidePad"/>.</summary>
+/// <summary>How <see cref="ResizePadGeometry.For"/> turns the scaled short side into whole pixels.</summary>
+public enum ResizeRounding
+{
+    /// <summary>floor(side · S / longest): the sizes SegIC's <c>F.interpolate(scale_factor=S / max(H, W))</c> gives.</summary>
+    Floor,
+    /// <summary>floor(side · S / longest + 0.5): SAM's <c>ResizeLongestSide.get_preprocess_shape</c>.</summary>
+    HalfUp,
+}
+
+/// <summary>Options of <see cref="ResizeLongestSidePad"/> (defaults: SegIC's recipe).</summary>
 public sealed record ResizePadOptions
 {
     /// <summary>The side S of the square output; the longest image side is resized to it (SegIC uses 896).</summary>
     public int Size { get; init; } = 896;
 
+    /// <summary>How the short side is rounded (SegIC floors).</summary>
+    public ResizeRounding Rounding { get; init; } = ResizeRounding.Floor;
+
     /// <summary>Filter for images (and, when undoing, for score maps): bilinear or bicubic.</summary>
     public InterpolationMode ImageInterpolation { get; init; } = InterpolationMode.Bilinear;
 
-    /// <summary>Low-pass before shrinking, as PIL does (the SegIC/SAM recipe resizes with PIL).</summary>
-    public bool Antialias { get; init; } = true;
+    /// <summary>Low-pass before shrinking, as PIL does; SegIC resizes with plain <c>F.interpolate</c>, without.</summary>
+    public bool Antialias { get; init; }
 
-    /// <summary>Value of the padded image pixels (in the image's own units).</summary>
+    /// <summary>Value of the padded image pixels (in the image's own units). SegIC's training code pads raw [0, 255] images with 128 before normalising.</summary>
     public double ImageFill { get; init; }
 
     /// <summary>Label of the padded mask pixels (the ignore value).</summary>
@@ -44,19 +56,26 @@ public sealed record ResizePadOptions
 public sealed record ResizePadGeometry(int OriginalHeight, int OriginalWidth, int ResizedHeight, int ResizedWidth, int Size, double Scale)
 {
     /// <summary>
-    /// The geometry for an H x W input and side S: scale = S / max(H, W), h = floor(H·scale + 0.5),
-    /// w = floor(W·scale + 0.5) (SAM's <c>ResizeLongestSide</c> rounding, which SegIC inherits). 480x854 with S = 896
-    /// gives scale 896/854, h = 504 (503.6 rounded), w = 896.
+    /// The geometry for an H x W input and side S: scale = S / max(H, W); the longest side becomes S and the other
+    /// floor(side · S / longest) (<see cref="ResizeRounding.Floor"/>, SegIC) or floor(side · S / longest + 0.5)
+    /// (<see cref="ResizeRounding.HalfUp"/>, SAM), at least 1. 480x854 at S = 896: scale 896/854, 503 x 896 with
+    /// Floor (503.6 floored, as SegIC), 504 x 896 with HalfUp.
     /// </summary>
+    /// <remarks>
+    /// Computed in exact integer arithmetic. SegIC's <c>F.interpolate(scale_factor=…)</c> computes
+    /// floor(side · (S / longest)) in floating point, which for some sizes (e.g. a longest side of 55, 71 or 83) slips
+    /// to S − 1 on the longest side; here the longest side is always S.
+    /// </remarks>
     /// <exception cref="ArgumentException">A size is not positive.</exception>
-    public static ResizePadGeometry For(int height, int width, int size)
+    public static ResizePadGeometry For(int height, int width, int size, ResizeRounding rounding = ResizeRounding.Floor)
     {
         if (height < 1 || width < 1) throw new ArgumentException($"ResizePadGeometry: the input must be at least 1x1, got {height}x{width}");
         if (size < 1) throw new ArgumentException($"ResizePadGeometry: the side must be at least 1, got {size}");
-        double scale = (double)size / Math.Max(height, width);
-        int h = Math.Clamp((int)Math.Floor(height * scale + 0.5), 1, size);
-        int w = Math.Clamp((int)Math.Floor(width * scale + 0.5), 1, size);
-        return new ResizePadGeometry(height, width, h, w, size, scale);
+        long longest = Math.Max(height, width);
+        int Scaled(int side) => (int)Math.Clamp(rounding == ResizeRounding.Floor
+            ? (long)side * size / longest
+            : ((long)side * size * 2 + longest) / (2 * longest), 1, size);
+        return new ResizePadGeometry(height, width, Scaled(height), Scaled(width), size, (double)size / longest);
     }
 }
 
@@ -66,13 +85,14 @@ public sealed record ResizePadGeometry(int OriginalHeight, int OriginalWidth, in
 /// undoes it exactly: crop [:h, :w], then resize back to H x W. This is the SegIC model card's recipe (S = 896).
 /// </summary>
 /// <remarks>
-/// The card's post-processing snippet resizes with <c>869</c> where the pre-processing used <c>896</c>: a typo. Here
-/// both directions use the same S, taken from the recorded <see cref="ResizePadGeometry"/>, which is the intent.
-/// Masks are resampled with centre-aligned nearest neighbour, so an enlarged mask comes back exactly.
+/// The card's post-processing snippet writes <c>869</c> where it means the <c>896</c> of the pre-processing: a typo.
+/// Here both directions take S (and h, w) from the recorded <see cref="ResizePadGeometry"/>, which is the intent.
+/// Images are resized as SegIC's code does (<c>F.interpolate(scale_factor=S / max(H, W), mode="bilinear")</c>);
+/// masks with centre-aligned nearest neighbour, so an enlarged mask comes back exactly.
 /// </remarks>
 public sealed class ResizeLongestSidePad : ISegmentationTransform
 {
-    /// <summary>A transform with <paramref name="options"/> (defaults: S = 896, bilinear with antialiasing, pad 0 / 255).</summary>
+    /// <summary>A transform with <paramref name="options"/> (defaults: S = 896, floor rounding, bilinear without antialiasing, pad 0 / 255).</summary>
     public ResizeLongestSidePad(ResizePadOptions? options = null)
     {
         Options = options ?? new ResizePadOptions();
@@ -83,7 +103,7 @@ public sealed class ResizeLongestSidePad : ISegmentationTransform
     public ResizePadOptions Options { get; }
 
     /// <summary>The geometry this transform gives an H x W input.</summary>
-    public ResizePadGeometry GeometryFor(int height, int width) => ResizePadGeometry.For(height, width, Options.Size);
+    public ResizePadGeometry GeometryFor(int height, int width) => ResizePadGeometry.For(height, width, Options.Size, Options.Rounding);
 
     /// <summary>Resizes and pads the image and mask; the geometry goes into <see cref="SampleMetadata.ResizePad"/>. Draws no random numbers.</summary>
     public SegmentationSample Apply(SegmentationSample sample, Random random)
@@ -113,7 +133,9 @@ public sealed class ResizeLongestSidePad : ISegmentationTransform
         ImageTensors.CheckImage(image, nameof(image), allowBatch: true);
         CheckSize(image, geometry.OriginalHeight, geometry.OriginalWidth, "image", "the geometry's original size");
         using var scope = DisposeScope.Begin();
-        var resized = ImageTensors.ResizeImage(image, geometry.ResizedHeight, geometry.ResizedWidth, Options.ImageInterpolation, Options.Antialias);
+        // Sample positions follow the scale S / max(H, W), as F.interpolate(scale_factor=…) does in SegIC, rather than
+        // the ratio of the rounded sizes.
+        var resized = ImageTensors.ResizeImage(image, geometry.ResizedHeight, geometry.ResizedWidth, Options.ImageInterpolation, Options.Antialias, geometry.Scale);
         return Pad(resized, geometry, Options.ImageFill).MoveToOuterScope();
     }
 

@@ -8,20 +8,42 @@ public class ResizeLongestSidePadTests
     [Fact]
     public void GeometryOfALandscapeDavisFrameAt896()
     {
-        var g = ResizePadGeometry.For(480, 854, 896);
-        // scale = 896 / 854 = 1.0491803…; 480 · scale = 503.607 → 504.
-        Assert.Equal(new ResizePadGeometry(480, 854, 504, 896, 896, 896.0 / 854.0), g);
+        // scale = 896 / 854 = 1.0491803…; 480 · scale = 503.607: SegIC's F.interpolate floors it to 503, SAM rounds to 504.
+        Assert.Equal(new ResizePadGeometry(480, 854, 503, 896, 896, 896.0 / 854.0), ResizePadGeometry.For(480, 854, 896));
+        Assert.Equal(new ResizePadGeometry(480, 854, 504, 896, 896, 896.0 / 854.0), ResizePadGeometry.For(480, 854, 896, ResizeRounding.HalfUp));
+        var transform = new ResizeLongestSidePad();
+        Assert.Equal(ResizePadGeometry.For(480, 854, 896), transform.GeometryFor(480, 854));
     }
 
     [Fact]
     public void GeometryOfPortraitSquareAndShrunkInputs()
     {
-        Assert.Equal(new ResizePadGeometry(854, 480, 896, 504, 896, 896.0 / 854.0), ResizePadGeometry.For(854, 480, 896));
+        Assert.Equal(new ResizePadGeometry(854, 480, 896, 503, 896, 896.0 / 854.0), ResizePadGeometry.For(854, 480, 896));
         Assert.Equal(new ResizePadGeometry(100, 100, 896, 896, 896, 8.96), ResizePadGeometry.For(100, 100, 896));
         // 1000 x 2000 → scale 0.448: 448 x 896.
         Assert.Equal(new ResizePadGeometry(1000, 2000, 448, 896, 896, 0.448), ResizePadGeometry.For(1000, 2000, 896));
-        // Half-way rounds up, as SAM's int(x + 0.5): 3 x 4 at S = 6 → scale 1.5, 4.5 → 5.
-        Assert.Equal(5, ResizePadGeometry.For(3, 4, 6).ResizedHeight);
+        // Half-way: 3 x 4 at S = 6 → 4.5, floored to 4 or rounded up to 5 (SAM's int(x + 0.5)).
+        Assert.Equal(4, ResizePadGeometry.For(3, 4, 6).ResizedHeight);
+        Assert.Equal(5, ResizePadGeometry.For(3, 4, 6, ResizeRounding.HalfUp).ResizedHeight);
+        // SegIC's floating-point floor(55 · (896 / 55)) gives 895; the longest side here is always S.
+        Assert.Equal(896, ResizePadGeometry.For(40, 55, 896).ResizedWidth);
+    }
+
+    [Fact]
+    public void ImagesAreSampledAtTheScaleAsFInterpolateWithAScaleFactor()
+    {
+        // One channel holds 0..34 over 5 x 7; S = 9 → scale 9/7, 6 x 9. Row 3 samples input row (3 + 0.5) · 7/9 − 0.5
+        // = 2.2222 (not (3 + 0.5) · 5/6 − 0.5 as the ratio of sizes would), so its first value is 7 · 2.2222 = 15.5556.
+        // Values from torch 1.13: F.interpolate(x, scale_factor=9/7, mode="bilinear")[0, 0, 3].
+        float[] expectedRow3 = [15.555556f, 16.222223f, 17.0f, 17.777779f, 18.555555f, 19.333332f, 20.111111f, 20.888889f, 21.555555f];
+        using var scope = DisposeScope.Begin();
+        var image = Tensor.Arange(0, 35, 1).Reshape(1, 5, 7).Expand(3, 5, 7).Contiguous();
+        var transform = new ResizeLongestSidePad(new ResizePadOptions { Size = 9 });
+        var resized = transform.ResizeImage(image, transform.GeometryFor(5, 7));
+        Assert.Equal([3L, 9, 9], resized.Shape);
+        var row3 = resized[0, 3].ToArray<float>();
+        for (int j = 0; j < 9; j++) Assert.Equal(expectedRow3[j], row3[j], 4);
+        Assert.All(resized[.., 6..].ToArray<float>(), v => Assert.Equal(0f, v));
     }
 
     [Fact]
