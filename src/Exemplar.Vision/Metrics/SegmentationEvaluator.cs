@@ -17,7 +17,7 @@ public sealed class SegmentationEvaluator
     /// <param name="ignoreIndex">Target label to skip (mmseg's 255 by default), or null for none.</param>
     public SegmentationEvaluator(int classCount, long? ignoreIndex = 255)
     {
-        if (classCount < 1 || classCount > 65536) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "the number of classes must be in 1..65536");
+        if (classCount < 1 || classCount > 4096) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "the number of classes must be in 1..4096 (the K x K matrix is held in memory)");
         if (ignoreIndex is { } ignore && ignore >= 0 && ignore < classCount)
         {
             throw new ArgumentException($"SegmentationEvaluator: the ignore index {ignore} is one of the classes 0..{classCount - 1}", nameof(ignoreIndex));

@@ -3,8 +3,13 @@ namespace Exemplar.Vision.Transforms;
 /// <summary>
 /// A transform applied jointly to an image and its mask. Implementations draw every random number from the
 /// <see cref="Random"/> they are given (never from a global source), so a seeded <c>new Random(seed)</c> gives the
-/// same output on every machine: .NET's seeded <see cref="Random"/> uses a fixed, platform-independent algorithm.
+/// same draws on every machine: .NET's seeded <see cref="Random"/> uses a fixed, platform-independent algorithm.
 /// </summary>
+/// <remarks>
+/// What is computed from the draws uses IEEE arithmetic and libtorch's CPU kernels; the few transcendental calls
+/// (log/exp of crop aspect ratios, sin/cos of rotation angles, Beta draws for cut-mix with α ≠ 1) go through the
+/// platform's math library, which could in principle differ in the last bit between operating systems.
+/// </remarks>
 public interface ISegmentationTransform
 {
     /// <summary>

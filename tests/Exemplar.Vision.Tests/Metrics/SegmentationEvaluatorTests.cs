@@ -106,6 +106,7 @@ public class SegmentationEvaluatorTests
         using var wide = Masks.Parse("0 1 1");
         Assert.Contains("shape", Assert.Throws<ArgumentException>(() => evaluator.Update(wide, goodTarget)).Message);
         Assert.Throws<ArgumentException>(() => new SegmentationEvaluator(300, ignoreIndex: 255));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SegmentationEvaluator(0));
     }
 
     [Fact]
