@@ -1,0 +1,57 @@
+using Exemplar.Models;
+using Exemplar.Torch;
+
+namespace Exemplar.InContext;
+
+/// <summary>
+/// Encodes examples into <see cref="PromptFeatures"/> (SegIC's prompt-feature extractor): each example image resized on
+/// its own, encoded at the configured levels, and its masks reduced to per-cell coverage at each level's resolution.
+/// </summary>
+public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, SegmenterOptions options)
+{
+    /// <summary>The encoder.</summary>
+    public IImageEncoder Encoder { get; } = encoder;
+
+    /// <summary>Its zoo name, recorded in the features.</summary>
+    public string EncoderName { get; } = encoderName;
+
+    /// <summary>The options (input size, levels).</summary>
+    public SegmenterOptions Options { get; } = options;
+
+    /// <summary>Encodes every example of <paramref name="prompts"/> (validated first).</summary>
+    public PromptFeatures Encode(PromptSet prompts)
+    {
+        Options.Validate(Encoder);
+        prompts.Validate();
+        using var noGrad = LibTorch.NoGrad();
+        var features = new List<Tensor>[Options.Levels.Count];
+        var foreground = new List<Tensor>[Options.Levels.Count];
+        var valid = new List<Tensor>[Options.Levels.Count];
+        for (int l = 0; l < features.Length; l++) (features[l], foreground[l], valid[l]) = ([], [], []);
+
+        using var scope = DisposeScope.Begin();
+        foreach (var example in prompts.Examples)
+        {
+            using var prepared = PreparedImage.Create(example.Image, Encoder, Options.InputSize);
+            var masks = prepared.ResizeMasks(example.Masks).Unsqueeze(0);                  // [1, classes, S, S]
+            var maps = Encoder.ForwardIntermediates(prepared.Input.Unsqueeze(0), Options.Levels);
+            for (int l = 0; l < maps.Count; l++)
+            {
+                var map = maps[l].Features.To(DType.Float32);                                // [1, C, h, w]
+                int h = (int)map.Size(2), w = (int)map.Size(3);
+                features[l].Add(Functional.Normalize(map, dim: 1));
+                foreground[l].Add(Functional.AdaptiveAvgPool2d(masks, h, w));
+                valid[l].Add(Functional.AdaptiveAvgPool2d(prepared.Valid.Unsqueeze(0), h, w));
+            }
+        }
+        var levels = new List<PromptLevel>();
+        for (int l = 0; l < features.Length; l++)
+        {
+            levels.Add(new PromptLevel(
+                Tensor.Cat([.. features[l]]).DetachFromScope(),
+                Tensor.Cat([.. foreground[l]]).DetachFromScope(),
+                Tensor.Cat([.. valid[l]]).DetachFromScope()));
+        }
+        return new PromptFeatures(EncoderName, Options.InputSize, Options.Levels, prompts.ClassNames, levels);
+    }
+}

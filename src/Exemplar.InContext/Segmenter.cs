@@ -1,0 +1,92 @@
+using Exemplar.Models;
+using Exemplar.Torch;
+using Exemplar.Vision.Filters;
+using Exemplar.Vision.Transforms;
+
+namespace Exemplar.InContext;
+
+/// <summary>
+/// Segments targets with encoded prompts, no training: encoder features at several levels → dense correspondence
+/// scores per level (<see cref="CorrespondenceDecoder"/>) → averaged at the finest level → upsampled to the input and
+/// refined along the target's edges with a guided filter → cropped and resized back to the target's own size.
+/// Deterministic: the same inputs give the same masks.
+/// </summary>
+public sealed class Segmenter(IImageEncoder encoder, string encoderName, SegmenterOptions options)
+{
+    /// <summary>The encoder (frozen).</summary>
+    public IImageEncoder Encoder { get; } = encoder;
+
+    /// <summary>Its zoo name.</summary>
+    public string EncoderName { get; } = encoderName;
+
+    /// <summary>The options.</summary>
+    public SegmenterOptions Options { get; } = options;
+
+    /// <summary>An encoder for prompts with the same settings.</summary>
+    public PromptEncoder PromptEncoder => new(Encoder, EncoderName, Options);
+
+    /// <summary>Segments one target image [3, H, W] uint8.</summary>
+    public SegmentationResult Segment(PromptFeatures prompts, Tensor target) => Segment(prompts, [target])[0];
+
+    /// <summary>Segments several target images (any sizes) in one encoder batch.</summary>
+    /// <exception cref="ArgumentException">The prompts were encoded with another encoder, input size or levels.</exception>
+    public IReadOnlyList<SegmentationResult> Segment(PromptFeatures prompts, IReadOnlyList<Tensor> targets)
+    {
+        CheckCompatible(prompts);
+        if (targets.Count == 0) return [];
+        using var noGrad = LibTorch.NoGrad();
+        using var scope = DisposeScope.Begin();
+        var prepared = targets.Select(t => PreparedImage.Create(t, Encoder, Options.InputSize)).ToList();
+        try
+        {
+            var batch = Tensor.Stack([.. prepared.Select(p => p.Input)]);
+            var maps = Encoder.ForwardIntermediates(batch, Options.Levels);
+            Tensor? sum = null;
+            long gridH = maps.Max(m => m.Features.Size(2)), gridW = maps.Max(m => m.Features.Size(3));
+            for (int l = 0; l < maps.Count; l++)
+            {
+                var features = Functional.Normalize(maps[l].Features.To(DType.Float32), dim: 1);
+                var logits = CorrespondenceDecoder.Score(features, prompts.LevelFeatures[l], Options.TopK, Options.PrototypeWeight);
+                if (logits.Size(2) != gridH || logits.Size(3) != gridW)
+                {
+                    logits = Functional.Interpolate(logits, (int)gridH, (int)gridW, InterpolationMode.Bilinear);
+                }
+                sum = sum is null ? logits : sum + logits;
+            }
+            var coarse = sum! * (Options.LogitScale / maps.Count);                         // [B, classes, h, w]
+            var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
+            if (Options.GuidedRadius > 0)
+            {
+                var guides = Tensor.Stack([.. prepared.Select(p => p.Guide)]);
+                full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps);
+            }
+            var results = new List<SegmentationResult>();
+            for (int i = 0; i < prepared.Count; i++)
+            {
+                var restored = ResizeLongestSidePad.RestoreScores(full.Select(0, i), prepared[i].Geometry);
+                results.Add(SegmentationResult.FromLogits(restored, Options.Threshold));
+            }
+            foreach (var r in results)
+            {
+                r.LabelMap.MoveToOuterScope();
+                r.Masks.MoveToOuterScope();
+                r.Scores.MoveToOuterScope();
+            }
+            return results;
+        }
+        finally
+        {
+            foreach (var p in prepared) p.Dispose();
+        }
+    }
+
+    private void CheckCompatible(PromptFeatures prompts)
+    {
+        if (prompts.EncoderName != EncoderName || prompts.InputSize != Options.InputSize || !prompts.Levels.SequenceEqual(Options.Levels))
+        {
+            throw new ArgumentException(
+                $"the prompts were encoded with {prompts.EncoderName} at {prompts.InputSize} (levels {string.Join(",", prompts.Levels)}), " +
+                $"but this segmenter uses {EncoderName} at {Options.InputSize} (levels {string.Join(",", Options.Levels)}); encode them again");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Exemplar.Models;
+using Exemplar.Models.DinoV2;
+using Exemplar.Models.MobileNet;
+using Exemplar.Models.ResNet;
+
+namespace Exemplar.InContext;
+
+/// <summary>How the training-free correspondence segmenter works; <see cref="For"/> gives good defaults per encoder.</summary>
+public sealed record SegmenterOptions
+{
+    /// <summary>Images (examples and targets) are resized so the longest side is this, then padded square.</summary>
+    public int InputSize { get; init; } = 512;
+
+    /// <summary>Encoder levels whose features are matched (see <see cref="IImageEncoder.ForwardIntermediates"/>).</summary>
+    public IReadOnlyList<int> Levels { get; init; } = [-1];
+
+    /// <summary>How many best-matching example cells are averaged as the evidence for a target cell.</summary>
+    public int TopK { get; init; } = 5;
+
+    /// <summary>Weight of the masked-average-prototype evidence relative to the dense top-k evidence.</summary>
+    public double PrototypeWeight { get; init; } = 1.0;
+
+    /// <summary>Scale from cosine-similarity differences to logits (only affects the reported probabilities).</summary>
+    public double LogitScale { get; init; } = 10.0;
+
+    /// <summary>Guided-filter radius in input pixels (0 turns the edge-aware upsampling off).</summary>
+    public int GuidedRadius { get; init; } = 8;
+
+    /// <summary>Guided-filter regularisation: larger smooths more and follows image edges less.</summary>
+    public double GuidedEps { get; init; } = 1e-2;
+
+    /// <summary>Probability above which a pixel belongs to a class (for single-class masks).</summary>
+    public double Threshold { get; init; } = 0.5;
+
+    /// <summary>Checks the values are usable.</summary>
+    public void Validate(IImageEncoder encoder)
+    {
+        int multiple = encoder.Preprocessing.SizeMultiple;
+        if (InputSize <= 0 || InputSize % multiple != 0) throw new ArgumentException($"InputSize {InputSize} must be a positive multiple of {multiple} for this encoder");
+        if (Levels.Count == 0) throw new ArgumentException("at least one encoder level is needed");
+        if (TopK < 1) throw new ArgumentException("TopK must be at least 1");
+        if (Threshold is <= 0 or >= 1) throw new ArgumentException("Threshold must be in (0, 1)");
+    }
+
+    /// <summary>
+    /// Defaults for an encoder: mid and high levels (MobileNetV2 blocks at strides 16 and 32, ResNet layer2–layer4,
+    /// DINOv2's last four blocks), at an input size the encoder divides.
+    /// </summary>
+    public static SegmenterOptions For(IImageEncoder encoder) => encoder switch
+    {
+        MobileNetV2 => new SegmenterOptions { InputSize = 512, Levels = [10, 13, 16, 17] },
+        ResNetEncoder => new SegmenterOptions { InputSize = 512, Levels = [1, 2, 3] },
+        DinoVisionTransformer => new SegmenterOptions { InputSize = 448, Levels = [-4, -3, -2, -1], GuidedRadius = 7 },
+        _ => new SegmenterOptions { InputSize = RoundUp(512, encoder.Preprocessing.SizeMultiple) },
+    };
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
