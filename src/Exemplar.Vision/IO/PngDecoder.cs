@@ -45,6 +45,8 @@ internal static class PngDecoder
                 {
                     Check(SpngNative.spng_decode_image(ctx, dst, size, SpngNative.FormatPng, 0), source, "cannot decode the PNG pixels");
                 }
+                // Reads on to IEND, so that a file cut after its pixel data is still reported as truncated.
+                Check(SpngNative.spng_decode_chunks(ctx), source, "the PNG is damaged after its image data");
                 var decoded = new DecodedPng(raw.AsSpan(0, length), info, ihdr.ColorType, palette, transparency);
                 return new Image(ToTensor(decoded, options, source), info, palette, source);
             }
@@ -121,6 +123,8 @@ internal static class PngDecoder
         Check(SpngNative.spng_set_png_buffer(ctx, data, (nuint)length), source, "cannot read the PNG");
         SpngIhdr ihdr;
         Check(SpngNative.spng_get_ihdr(ctx, &ihdr), source, "cannot read the PNG header");
+        // Reads every chunk before the image data now, so that their errors are reported as header errors.
+        Check(SpngNative.spng_decode_chunks(ctx), source, "cannot read the PNG header chunks");
         if (ihdr.Width == 0 || ihdr.Height == 0 || ihdr.Width > int.MaxValue || ihdr.Height > int.MaxValue)
         {
             throw new ImageFormatException(source, $"the PNG header gives an invalid size {ihdr.Width}x{ihdr.Height}");

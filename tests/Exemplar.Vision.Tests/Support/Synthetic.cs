@@ -23,7 +23,7 @@ internal static class Synthetic
         for (int c = 0; c < channels; c++)
             for (int y = 0; y < height; y++)
                 for (int x = 0; x < width; x++)
-                    data[(c * height + y) * width + x] = (byte)(40 + (c * 50 + y * 120 / height + x * 60 / width));
+                    data[(c * height + y) * width + x] = (byte)(20 + c * 30 + y * 80 / height + x * 60 / width);
         return Tensor.From(data, channels, height, width);
     }
 

@@ -34,6 +34,7 @@ internal static partial class SpngNative
     [LibraryImport(Lib)] internal static unsafe partial int spng_get_plte(SpngContext ctx, SpngPlte* plte);
     [LibraryImport(Lib)] internal static unsafe partial int spng_get_trns(SpngContext ctx, SpngTrns* trns);
     [LibraryImport(Lib)] internal static unsafe partial int spng_decoded_image_size(SpngContext ctx, int fmt, nuint* len);
+    [LibraryImport(Lib)] internal static partial int spng_decode_chunks(SpngContext ctx);
     [LibraryImport(Lib)] internal static unsafe partial int spng_decode_image(SpngContext ctx, void* output, nuint len, int fmt, int flags);
     [LibraryImport(Lib)] internal static unsafe partial int spng_set_ihdr(SpngContext ctx, SpngIhdr* ihdr);
     [LibraryImport(Lib)] internal static unsafe partial int spng_set_plte(SpngContext ctx, SpngPlte* plte);
