@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Exemplar.Vision.IO;
 
@@ -23,6 +24,15 @@ internal static class PlanarConversion
         if (src.Length != plane * layout.Channels()) throw new InvalidOperationException("source buffer size does not match the image");
         if (dst.Length != plane * outChannels) throw new InvalidOperationException("destination buffer size does not match the image");
         var walk = PixelWalk.For(orientation, width, height);
+        bool upright = orientation == ExifOrientation.Normal;
+        bool identity = wanted == ImageChannels.Keep
+            || (wanted, layout) is (ImageChannels.Gray, PixelLayout.Gray) or (ImageChannels.Rgb, PixelLayout.Rgb) or (ImageChannels.Rgba, PixelLayout.Rgba);
+        if (typeof(T) == typeof(byte) && typeof(TOut) == typeof(byte) && upright && identity)
+        {
+            // The common cases, upright with channels kept: a copy, or a vectorised split of RGB.
+            if (layout == PixelLayout.Gray) { MemoryMarshal.AsBytes(src).CopyTo(MemoryMarshal.AsBytes(dst)); return; }
+            if (layout == PixelLayout.Rgb) { RgbSplitter.Split(MemoryMarshal.AsBytes(src), MemoryMarshal.AsBytes(dst)); return; }
+        }
         for (int c = 0; c < outChannels; c++)
         {
             var target = dst.Slice(c * plane, plane);
