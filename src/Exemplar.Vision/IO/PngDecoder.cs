@@ -57,7 +57,7 @@ internal static class PngDecoder
         }
     }
 
-    private unsafe ref struct DecodedPng(Span<byte> raw, ImageInfo info, byte colorType, ImagePalette? palette, SpngTrns? transparency)
+    private ref struct DecodedPng(Span<byte> raw, ImageInfo info, byte colorType, ImagePalette? palette, SpngTrns? transparency)
     {
         public Span<byte> Raw = raw;
         public ImageInfo Info = info;
