@@ -11,6 +11,7 @@ internal static partial class SpngNative
     private const string Lib = "libspng.so.0";
 
     internal const int Ok = 0;
+    internal const int IoEof = -1;                  // SPNG_IO_EOF: the buffer ended
     internal const int ErrorChunkAvailable = 73; // SPNG_ECHUNKAVAIL: the chunk is absent
 
     internal const int ContextEncoder = 2;          // SPNG_CTX_ENCODER
@@ -43,9 +44,12 @@ internal static partial class SpngNative
     [LibraryImport(Lib)] internal static unsafe partial void* spng_get_png_buffer(SpngContext ctx, nuint* len, int* error);
     [LibraryImport(Lib)] internal static partial nint spng_strerror(int err);
 
-    /// <summary>libspng's description of an error code.</summary>
-    internal static string Describe(int code) =>
-        Marshal.PtrToStringUTF8(spng_strerror(code)) is { Length: > 0 } s ? $"{s} (libspng error {code})" : $"libspng error {code}";
+    /// <summary>libspng's description of an error code (with a plain explanation of the commonest one, truncation).</summary>
+    internal static string Describe(int code)
+    {
+        string text = Marshal.PtrToStringUTF8(spng_strerror(code)) is { Length: > 0 } s ? $"{s} (libspng error {code})" : $"libspng error {code}";
+        return code == IoEof ? $"the data end too early, the file is truncated: {text}" : text;
+    }
 }
 
 /// <summary>Owns one libspng context (decoder or encoder).</summary>
