@@ -12,7 +12,6 @@ namespace Exemplar.InContext;
 public sealed class ColorHistogramSegmenter(int binsPerChannel = 16, int smoothingRadius = 3, double threshold = 0.5) : IExampleSegmenter
 {
     private static readonly Op Bincount = Op.Get("aten::bincount");
-    private static readonly Op FloorDivide = Op.Get("aten::div", "Scalar_mode");
 
     /// <inheritdoc/>
     public string Name => "colour-histogram";
@@ -68,7 +67,7 @@ public sealed class ColorHistogramSegmenter(int binsPerChannel = 16, int smoothi
     private Tensor ColourIndex(Tensor image)
     {
         if (image.Dim != 3 || image.Size(0) != 3 || image.DType != DType.UInt8) throw new ArgumentException($"expected an image [3, H, W] uint8, got [{string.Join(", ", image.Shape)}] {image.DType}");
-        var q = Ops.Call(FloorDivide, image.To(DType.Int64) * binsPerChannel, 256L, "floor").Flatten(1); // [3, H·W] in [0, bins)
+        var q = (image.To(DType.Int64) * binsPerChannel).FloorDivide(256).Flatten(1);      // [3, H·W] in [0, bins)
         return q.Select(0, 0) * (binsPerChannel * binsPerChannel) + q.Select(0, 1) * binsPerChannel + q.Select(0, 2);
     }
 

@@ -38,6 +38,7 @@ internal static class Aten
     internal static readonly Op MulScalar = Op.Get("aten::mul", "Scalar");
     internal static readonly Op DivTensor = Op.Get("aten::div", "Tensor");
     internal static readonly Op DivScalar = Op.Get("aten::div", "Scalar");
+    internal static readonly Op DivScalarMode = Op.Get("aten::div", "Scalar_mode");
     internal static readonly Op Neg = Op.Get("aten::neg");
     internal static readonly Op PowTensorScalar = Op.Get("aten::pow", "Tensor_Scalar");
     internal static readonly Op PowTensorTensor = Op.Get("aten::pow", "Tensor_Tensor");

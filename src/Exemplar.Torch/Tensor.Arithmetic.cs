@@ -9,8 +9,16 @@ public sealed partial class Tensor
     public static Tensor operator +(Tensor a, double s) => Ops.Call(Aten.AddScalar, a, s);
     /// <summary>s + a.</summary>
     public static Tensor operator +(double s, Tensor a) => Ops.Call(Aten.AddScalar, a, s);
+    /// <summary>a + n; an integer scalar keeps an integer tensor's dtype (a double would promote it to float, as in PyTorch).</summary>
+    public static Tensor operator +(Tensor a, long n) => Ops.Call(Aten.AddScalar, a, n);
+    /// <summary>n + a.</summary>
+    public static Tensor operator +(long n, Tensor a) => Ops.Call(Aten.AddScalar, a, n);
     /// <summary>a - b.</summary>
     public static Tensor operator -(Tensor a, Tensor b) => Ops.Call(Aten.SubTensor, a, b);
+    /// <summary>a - n, keeping an integer dtype.</summary>
+    public static Tensor operator -(Tensor a, long n) => Ops.Call(Aten.SubScalar, a, n);
+    /// <summary>n - a, keeping an integer dtype.</summary>
+    public static Tensor operator -(long n, Tensor a) => Ops.Call(Aten.RsubScalar, a, n);
     /// <summary>a - s.</summary>
     public static Tensor operator -(Tensor a, double s) => Ops.Call(Aten.SubScalar, a, s);
     /// <summary>s - a.</summary>
@@ -23,6 +31,10 @@ public sealed partial class Tensor
     public static Tensor operator *(Tensor a, double s) => Ops.Call(Aten.MulScalar, a, s);
     /// <summary>s * a.</summary>
     public static Tensor operator *(double s, Tensor a) => Ops.Call(Aten.MulScalar, a, s);
+    /// <summary>a * n, keeping an integer dtype.</summary>
+    public static Tensor operator *(Tensor a, long n) => Ops.Call(Aten.MulScalar, a, n);
+    /// <summary>n * a, keeping an integer dtype.</summary>
+    public static Tensor operator *(long n, Tensor a) => Ops.Call(Aten.MulScalar, a, n);
     /// <summary>a / b (true division).</summary>
     public static Tensor operator /(Tensor a, Tensor b) => Ops.Call(Aten.DivTensor, a, b);
     /// <summary>a / s (true division).</summary>
@@ -66,8 +78,14 @@ public sealed partial class Tensor
     /// <summary>this ^ exponent, element-wise.</summary>
     public Tensor Pow(Tensor exponent) => Ops.Call(Aten.PowTensorTensor, this, exponent);
 
-    /// <summary>Python's modulo (the sign of the divisor).</summary>
+    /// <summary>Python's modulo (the sign of the divisor); the result is float for a float divisor.</summary>
     public Tensor Remainder(double divisor) => Ops.Call(Aten.Remainder, this, divisor);
+
+    /// <summary>Python's modulo by an integer, keeping an integer dtype.</summary>
+    public Tensor Remainder(long divisor) => Ops.Call(Aten.Remainder, this, divisor);
+
+    /// <summary>Division rounded down (Python's <c>//</c>), keeping an integer dtype for an integer divisor.</summary>
+    public Tensor FloorDivide(long divisor) => Ops.Call(Aten.DivScalarMode, this, divisor, "floor");
 
     /// <summary>Clamps to [min, max]; a null bound is open.</summary>
     public Tensor Clamp(double? min = null, double? max = null) => Ops.Call(Aten.Clamp, this, OpArg.Optional(min), OpArg.Optional(max));

@@ -27,7 +27,7 @@ public class ColorHistogramSegmenterTests
         using var prompts = new PromptSet(["red", "green"]);
         prompts.Add(image, masks, "synthetic");
         var result = new ColorHistogramSegmenter().SegmentEpisode(prompts, [target])[0];
-        var expected = truth[0].To(DType.Int64) + truth[1].To(DType.Int64) * 2;
+        var expected = truth[1].To(DType.Int64) + truth[0].To(DType.Int64) * 2; // the target lists green first; class 1 is red
         double agreement = result.LabelMap.Eq(expected).To(DType.Float32).Mean().ToDouble();
         Assert.True(agreement > 0.95, $"pixel agreement {agreement}");
     }

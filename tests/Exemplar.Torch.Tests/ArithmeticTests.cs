@@ -196,3 +196,21 @@ public class ArithmeticTests
         Assert.False(x.IsDisposed);
     }
 }
+
+public class IntegerScalarTests
+{
+    [Fact]
+    public void IntegerScalarsKeepIntegerTensorsInteger()
+    {
+        using var scope = DisposeScope.Begin();
+        var x = Tensor.From([7L, -7L, 3L]);
+        Assert.Equal(DType.Int64, (x * 3).DType);
+        Assert.Equal([21L, -21, 9], (x * 3).ToArray<long>());
+        Assert.Equal([9L, -5, 5], (x + 2).ToArray<long>());
+        Assert.Equal([3L, -11, -1], (x - 4).ToArray<long>());
+        Assert.Equal([-5L, 9, -1], (2 - x).ToArray<long>());
+        Assert.Equal([3L, -4, 1], x.FloorDivide(2).ToArray<long>());
+        Assert.Equal([1L, 1, 1], x.Remainder(2).ToArray<long>());
+        Assert.Equal(DType.Float32, (x * 0.5).DType); // a float scalar promotes, as in PyTorch
+    }
+}
