@@ -28,7 +28,17 @@ public static class GuidedFilter
         return (Box(a, radius) * guide + Box(b, radius)).MoveToOuterScope();
     }
 
-    /// <summary>Mean over a (2r+1)² window, counting only pixels inside the image (so borders are not darkened).</summary>
-    public static Tensor Box(Tensor x, int radius) =>
-        Functional.AvgPool2d(x, 2 * radius + 1, stride: 1, padding: radius, countIncludePad: false);
+    private static readonly Op AvgPool = Op.Get("aten::avg_pool2d");
+
+    /// <summary>
+    /// Mean over a (2r+1)² window of [N, C, H, W], counting only pixels inside the image (so borders are not darkened).
+    /// Computed as two 1-D passes, which is exact because the in-image count of a square window is the product of its
+    /// row and column counts, and costs O(r) instead of O(r²) per pixel.
+    /// </summary>
+    public static Tensor Box(Tensor x, int radius)
+    {
+        long k = 2L * radius + 1;
+        using var rows = Ops.Call(AvgPool, x, new[] { 1L, k }, new[] { 1L, 1L }, new[] { 0L, (long)radius }, false, false);
+        return Ops.Call(AvgPool, rows, new[] { k, 1L }, new[] { 1L, 1L }, new[] { (long)radius, 0L }, false, false);
+    }
 }
