@@ -4,6 +4,8 @@ using Exemplar.Cli;
 var root = new RootCommand("Exemplar: segmentation by example, on libtorch.");
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(SegmentCommand.Create());
+root.Subcommands.Add(SegmentCommand.CreateEncodePrompts());
 root.Subcommands.Add(BenchCommand.Create());
 var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using Exemplar.InContext;
+using Exemplar.Torch;
+using Exemplar.Vision.IO;
+using Exemplar.Vision.Visualization;
+using Spectre.Console;
+
+namespace Exemplar.Cli;
+
+/// <summary>
+/// <c>exemplar segment</c>: segments what the examples show in target images, writing a mask PNG (and optionally an
+/// overlay) per target; <c>exemplar encode-prompts</c>: encodes examples once into a prompt file for later runs.
+/// </summary>
+internal static class SegmentCommand
+{
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
+
+    internal static Command Create()
+    {
+        var inputs = new CliInputs();
+        var prompts = new Option<FileInfo?>("--prompts") { Description = "Encoded examples from exemplar encode-prompts (instead of --example/--mask)." };
+        var target = new Option<string>("--target") { Description = "A target image, or a folder of them (jpg, png).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the masks (created if needed).", Required = true };
+        var overlay = new Option<bool>("--overlay") { Description = "Also write <name>_overlay.png: the mask drawn over the image." };
+        var force = new Option<bool>("--force") { Description = "Overwrite existing outputs." };
+        var command = new Command("segment", "Segment what the examples show in new images.") { prompts, target, output, overlay, force };
+        inputs.AddPromptOptions(command);
+        inputs.AddModelOptions(command);
+        command.SetAction(result =>
+        {
+            var targets = ListTargets(result.GetValue(target)!);
+            var outDir = result.GetValue(output)!;
+            bool writeOverlay = result.GetValue(overlay);
+            var plans = targets.Select(t => new OutputPlan(t, outDir.FullName, writeOverlay)).ToList();
+            if (!result.GetValue(force))
+            {
+                var existing = plans.SelectMany(p => p.Files).Where(File.Exists).ToList();
+                if (existing.Count > 0) throw new IOException($"{existing.Count} output file(s) exist, e.g. {existing[0]}; pass --force to overwrite them");
+            }
+            Directory.CreateDirectory(outDir.FullName);
+
+            var (encoder, name) = inputs.LoadEncoder(result);
+            using var _ = encoder;
+            var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
+            using var features = result.GetValue(prompts) is { } file ? PromptFeatures.Load(file.FullName) : EncodeFromExamples(inputs, result, segmenter);
+            using var noGrad = LibTorch.NoGrad();
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+            {
+                var task = ctx.AddTask($"segmenting {plans.Count} image(s)", maxValue: plans.Count);
+                foreach (var plan in plans)
+                {
+                    using var scope = DisposeScope.Begin();
+                    var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb);
+                    using var segmentation = segmenter.Segment(features, image);
+                    Write(plan, image, segmentation, features.ClassNames.Count, result.GetValue(force));
+                    task.Increment(1);
+                }
+            });
+            Console.WriteLine($"wrote {plans.Count} mask(s) to {outDir.FullName}");
+            return 0;
+        });
+        return command;
+    }
+
+    internal static Command CreateEncodePrompts()
+    {
+        var inputs = new CliInputs();
+        var output = new Option<FileInfo>("--out") { Description = "The prompt file to write (e.g. prompts.exemplar).", Required = true };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing prompt file." };
+        var command = new Command("encode-prompts", "Encode examples once, for many later `exemplar segment --prompts` runs.") { output, force };
+        inputs.AddPromptOptions(command);
+        inputs.AddModelOptions(command);
+        command.SetAction(result =>
+        {
+            var file = result.GetValue(output)!;
+            if (file.Exists && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+            var (encoder, name) = inputs.LoadEncoder(result);
+            using var _ = encoder;
+            var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
+            using var features = EncodeFromExamples(inputs, result, segmenter);
+            features.Save(file.FullName, overwrite: result.GetValue(force));
+            Console.WriteLine($"encoded {features.ExampleCount} example(s), {features.ClassNames.Count} class(es) with {name} into {file.FullName}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static PromptFeatures EncodeFromExamples(CliInputs inputs, ParseResult result, Segmenter segmenter)
+    {
+        using var set = inputs.LoadPrompts(result);
+        return segmenter.PromptEncoder.Encode(set);
+    }
+
+    private static List<string> ListTargets(string target)
+    {
+        if (File.Exists(target)) return [target];
+        if (!Directory.Exists(target)) throw new FileNotFoundException($"{target}: no such image or folder");
+        var files = Directory.EnumerateFiles(target)
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return files.Count > 0 ? files : throw new ArgumentException($"{target}: no .jpg or .png images in this folder");
+    }
+
+    private static void Write(OutputPlan plan, Tensor image, SegmentationResult segmentation, int classes, bool overwrite)
+    {
+        using var scope = DisposeScope.Begin();
+        if (classes == 1)
+        {
+            // One class: a plain black/white mask, viewable anywhere.
+            ImageWriter.WritePng(plan.Mask, (segmentation.LabelMap.To(DType.UInt8) * 255).Unsqueeze(0), overwrite);
+        }
+        else
+        {
+            ImageWriter.WriteIndexedPng(plan.Mask, segmentation.LabelMap.To(DType.UInt8), ImagePalette.Voc, overwrite);
+        }
+        if (plan.Overlay is { } overlayPath)
+        {
+            ImageWriter.WritePng(overlayPath, MaskOverlay.Draw(image, segmentation.LabelMap), overwrite);
+        }
+    }
+
+    /// <summary>The files written for one target.</summary>
+    private sealed record OutputPlan(string Target, string Mask, string? Overlay)
+    {
+        public OutputPlan(string target, string folder, bool overlay)
+            : this(target, Path.Combine(folder, Path.GetFileNameWithoutExtension(target) + ".png"),
+                overlay ? Path.Combine(folder, Path.GetFileNameWithoutExtension(target) + "_overlay.png") : null)
+        {
+        }
+
+        public IEnumerable<string> Files => Overlay is null ? [Mask] : [Mask, Overlay];
+    }
+}
