@@ -19,7 +19,7 @@ internal static class SegmentCommand
     {
         var inputs = new CliInputs();
         var prompts = new Option<FileInfo?>("--prompts") { Description = "Encoded examples from exemplar encode-prompts (instead of --example/--mask)." };
-        var target = new Option<string>("--target") { Description = "A target image, or a folder of them (jpg, png).", Required = true };
+        var target = new Option<string[]>("--target") { Description = "Target images or folders of them (jpg, png); repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the masks (created if needed).", Required = true };
         var overlay = new Option<bool>("--overlay") { Description = "Also write <name>_overlay.png: the mask drawn over the image." };
         var force = new Option<bool>("--force") { Description = "Overwrite existing outputs." };
@@ -28,7 +28,7 @@ internal static class SegmentCommand
         inputs.AddModelOptions(command);
         command.SetAction(result =>
         {
-            var targets = ListTargets(result.GetValue(target)!);
+            var targets = result.GetValue(target)!.SelectMany(ListTargets).ToList();
             var outDir = result.GetValue(output)!;
             bool writeOverlay = result.GetValue(overlay);
             var plans = targets.Select(t => new OutputPlan(t, outDir.FullName, writeOverlay)).ToList();
