@@ -12,7 +12,7 @@ namespace Exemplar.InContext;
 /// <param name="Guide">[1, S, S] gray in [0, 1].</param>
 /// <param name="Valid">[1, S, S] float32: 1 on the image, 0 on the padding.</param>
 /// <param name="Geometry">The resize-and-pad geometry.</param>
-internal sealed record PreparedImage(Tensor Input, Tensor Guide, Tensor Valid, ResizePadGeometry Geometry) : IDisposable
+public sealed record PreparedImage(Tensor Input, Tensor Guide, Tensor Valid, ResizePadGeometry Geometry) : IDisposable
 {
     /// <summary>Prepares <paramref name="image"/> [3, H, W] uint8 for <paramref name="encoder"/> at side <paramref name="size"/>.</summary>
     public static PreparedImage Create(Tensor image, IImageEncoder encoder, int size)

@@ -1,0 +1,101 @@
+using Exemplar.Torch.Serialization;
+using Exemplar.Vision.IO;
+
+namespace Exemplar.Cli.Tests;
+
+/// <summary>The exemplar commands, run in-process on the shared PerSeg samples.</summary>
+public sealed class CommandTests : IDisposable
+{
+    private const string Weights = "weights/mobilenetv2-12-int8.onnx";
+    private const string Duck = "data/samples/perseg/duck_toy_00.jpg";
+    private readonly string _dir = Directory.CreateTempSubdirectory("exemplar-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string PerSeg(string file) => SharedFolder.PathOf($"data/samples/perseg/{file}");
+
+    private static (int Code, string Error) Run(params string[] args)
+    {
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            return (ExemplarCommand.Run(args), error.ToString());
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+    }
+
+    [SharedFact(Weights, Duck)]
+    public void SegmentWritesMasksAndOverlaysAndNeverOverwrites()
+    {
+        string output = Path.Combine(_dir, "out");
+        string[] args =
+        [
+            "segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", PerSeg("duck_toy_01.jpg"), PerSeg("duck_toy_02.jpg"), "--out", output, "--overlay",
+            "--weights", SharedFolder.PathOf(Weights),
+        ];
+        Assert.Equal(0, Run(args).Code);
+        foreach (var name in new[] { "duck_toy_01", "duck_toy_02" })
+        {
+            var mask = ImageReader.ReadTensor(Path.Combine(output, name + ".png"));
+            var truth = ImageReader.ReadInfo(PerSeg(name + ".jpg"));
+            Assert.Equal([1L, truth.Height, truth.Width], mask.Shape);
+            Assert.True(File.Exists(Path.Combine(output, name + "_overlay.png")));
+        }
+        var before = File.GetLastWriteTimeUtc(Path.Combine(output, "duck_toy_01.png"));
+        var (code, error) = Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains("--force", error);
+        Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(output, "duck_toy_01.png")));
+        Assert.Equal(0, Run([.. args, "--force"]).Code);
+    }
+
+    [SharedFact(Weights, Duck)]
+    public void EncodedPromptsSegmentLikeTheExamplesThemselves()
+    {
+        string prompts = Path.Combine(_dir, "duck.exemplar");
+        Assert.Equal(0, Run("encode-prompts", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"), "--class", "duck",
+            "--out", prompts, "--weights", SharedFolder.PathOf(Weights)).Code);
+        Assert.Equal(0, Run("segment", "--prompts", prompts, "--target", PerSeg("duck_toy_01.jpg"), "--out", Path.Combine(_dir, "a"),
+            "--weights", SharedFolder.PathOf(Weights)).Code);
+        Assert.Equal(0, Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"), "--class", "duck",
+            "--target", PerSeg("duck_toy_01.jpg"), "--out", Path.Combine(_dir, "b"), "--weights", SharedFolder.PathOf(Weights)).Code);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "a", "duck_toy_01.png")), File.ReadAllBytes(Path.Combine(_dir, "b", "duck_toy_01.png")));
+    }
+
+    [SharedFact(Weights, Duck)]
+    public void BadInputsGiveOneLineErrorsNamingTheFile()
+    {
+        var (code, error) = Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("cat_00.png"),
+            "--target", PerSeg("duck_toy_01.jpg"), "--out", _dir, "--weights", SharedFolder.PathOf(Weights));
+        Assert.Equal(1, code);
+        Assert.Contains("cat_00.png", error);
+        string corrupt = Path.Combine(_dir, "corrupt.jpg");
+        File.WriteAllBytes(corrupt, File.ReadAllBytes(PerSeg("duck_toy_01.jpg"))[..5000]);
+        (code, error) = Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", corrupt, "--out", Path.Combine(_dir, "c"), "--weights", SharedFolder.PathOf(Weights));
+        Assert.Equal(1, code);
+        Assert.Contains("corrupt.jpg", error);
+        (code, error) = Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", PerSeg("duck_toy_01.jpg"), "--out", _dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--weights is required", error);
+    }
+
+    [SharedFact(Weights, Duck)]
+    public void FeaturesWritesTheRequestedLevels()
+    {
+        string output = Path.Combine(_dir, "f.safetensors");
+        Assert.Equal(0, Run("features", "--image", PerSeg("duck_toy_00.jpg"), "--out", output, "--level", "13", "-1", "--size", "256",
+            "--weights", SharedFolder.PathOf(Weights)).Code);
+        using var file = SafeTensorsFile.Open(output);
+        Assert.Equal([1L, 96, 16, 16], file.Info("level13").Shape);
+        Assert.Equal([1L, 1280, 8, 8], file.Info("level-1").Shape);
+        Assert.Equal("mobilenetv2", file.Metadata["model"]);
+    }
+}
