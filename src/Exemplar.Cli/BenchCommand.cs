@@ -13,6 +13,8 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks, each case measured against PyTorch in the same run.");
         bench.Subcommands.Add(CreateTorch());
         bench.Subcommands.Add(CreateModels());
+        bench.Subcommands.Add(CreateSegment());
+        bench.Subcommands.Add(CreateDecode());
         return bench;
     }
 
@@ -70,6 +72,51 @@ internal static class BenchCommand
             var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
             if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateSegment()
+    {
+        var models = new Option<string[]>("--model") { Description = "Zoo models to time (default: mobilenetv2, dinov2_vits14, dinov2_vitb14).", AllowMultipleArgumentsPerToken = true };
+        var weights = new Option<string[]>("--weights") { Description = "Weight files, one per --model in order ('random' for random weights).", AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file (replaced if it exists)." };
+        var command = new Command("segment", "Prompt encoding and per-target segmentation time (854x480) and peak memory, per encoder.") { models, weights, threads, repeats, json };
+        command.SetAction(result =>
+        {
+            var names = result.GetValue(models) is { Length: > 0 } m ? m : ["mobilenetv2", "dinov2_vits14", "dinov2_vitb14"];
+            var files = result.GetValue(weights) ?? [];
+            var pairs = names.Select((n, i) => (n, i < files.Length && files[i] != "random" ? files[i] : null)).ToList();
+            var speeds = SegmentationBenchmarks.Run(pairs, result.GetValue(threads), result.GetValue(repeats), message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var table = new Table().AddColumns("model", "weights", "input", "encode example ms", "segment target ms", "peak RSS MB");
+            foreach (var s in speeds) table.AddRow(s.Model, s.Weights, s.InputSize.ToString(), $"{s.PromptEncodingMs:F1}", $"{s.SegmentMs:F1}", $"{s.PeakRssMegabytes:F0}");
+            AnsiConsole.Write(table);
+            if (result.GetValue(json) is { } file) File.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(speeds, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateDecode()
+    {
+        var folder = new Option<DirectoryInfo[]>("--folder") { Description = "Folders of images to decode (all .jpg and .png files in them).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var limit = new Option<int>("--limit") { Description = "At most this many files per format.", DefaultValueFactory = _ => 200 };
+        var command = new Command("decode", "JPEG and PNG decoding speed (megapixels per second, one thread).") { folder, limit };
+        command.SetAction(result =>
+        {
+            var all = result.GetValue(folder)!.SelectMany(d => Directory.EnumerateFiles(d.FullName, "*", SearchOption.AllDirectories)).Order(StringComparer.Ordinal).ToList();
+            var table = new Table().AddColumns("format", "files", "MP/s", "ms per image");
+            foreach (var ext in new[] { ".jpg", ".png" })
+            {
+                var files = all.Where(f => f.EndsWith(ext, StringComparison.OrdinalIgnoreCase)).Take(result.GetValue(limit)).ToList();
+                if (files.Count == 0) continue;
+                var speed = Exemplar.Vision.IO.DecodeBenchmark.Measure(files);
+                table.AddRow(ext, files.Count.ToString(), $"{speed.MegapixelsPerSecond:F1}", $"{speed.MillisecondsPerDecode:F2}");
+            }
+            AnsiConsole.Write(table);
             return 0;
         });
         return command;

@@ -28,17 +28,30 @@ public static class GuidedFilter
         return (Box(a, radius) * guide + Box(b, radius)).MoveToOuterScope();
     }
 
-    private static readonly Op AvgPool = Op.Get("aten::avg_pool2d");
-
     /// <summary>
     /// Mean over a (2r+1)² window of [N, C, H, W], counting only pixels inside the image (so borders are not darkened).
-    /// Computed as two 1-D passes, which is exact because the in-image count of a square window is the product of its
-    /// row and column counts, and costs O(r) instead of O(r²) per pixel.
+    /// Computed with running sums along each axis, which costs O(1) per pixel whatever the radius, and is exact because the
+    /// in-image count of a square window is the product of its row and column counts.
     /// </summary>
     public static Tensor Box(Tensor x, int radius)
     {
-        long k = 2L * radius + 1;
-        using var rows = Ops.Call(AvgPool, x, new[] { 1L, k }, new[] { 1L, 1L }, new[] { 0L, (long)radius }, false, false);
-        return Ops.Call(AvgPool, rows, new[] { k, 1L }, new[] { 1L, 1L }, new[] { (long)radius, 0L }, false, false);
+        if (x.Dim != 4) throw new ArgumentException($"expected [N, C, H, W], got [{string.Join(", ", x.Shape)}]", nameof(x));
+        using var scope = DisposeScope.Begin();
+        var rows = BoxAlong(x, radius, dim: 3);
+        return BoxAlong(rows, radius, dim: 2).MoveToOuterScope();
+    }
+
+    /// <summary>Window means along one axis (2 = height, 3 = width) of [N, C, H, W].</summary>
+    private static Tensor BoxAlong(Tensor x, int radius, int dim)
+    {
+        long n = x.Size(dim);
+        // Zero-pad r + 1 before and r after, so that sum(window j) = cumsum[j + 2r + 1] - cumsum[j].
+        long[] pad = dim == 3 ? [radius + 1, radius, 0, 0] : [0, 0, radius + 1, radius];
+        var running = Functional.Pad(x, pad).Cumsum(dim);
+        var sums = running.Narrow(dim, 2 * radius + 1, n) - running.Narrow(dim, 0, n);
+        // In-image pixels of window j: min(j + r, n - 1) - max(j - r, 0) + 1.
+        var j = Tensor.Arange(0, n, 1, DType.Float32, x.Device);
+        var counts = (j + radius).Clamp(max: n - 1) - (j - radius).Clamp(min: 0) + 1.0;
+        return sums / (dim == 3 ? counts : counts.Unsqueeze(1));
     }
 }
