@@ -7,11 +7,23 @@ namespace Exemplar.Benchmarks;
 /// <param name="Name">Case name.</param>
 /// <param name="ExemplarMs">Median milliseconds per call in Exemplar.</param>
 /// <param name="PytorchMs">Median milliseconds per call in PyTorch (null when PyTorch was not run).</param>
+/// <param name="Images">Images per call, when the case processes images (then images per second are reported).</param>
 public sealed record BenchmarkCase(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("exemplar_ms")] double ExemplarMs,
-    [property: JsonPropertyName("pytorch_ms")] double? PytorchMs)
+    [property: JsonPropertyName("pytorch_ms")] double? PytorchMs,
+    [property: JsonIgnore] int? Images = null)
 {
+    /// <summary>Exemplar's throughput, for image cases.</summary>
+    [JsonPropertyName("exemplar_images_per_s")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ExemplarImagesPerSecond => Images * 1000.0 / ExemplarMs;
+
+    /// <summary>PyTorch's throughput, for image cases.</summary>
+    [JsonPropertyName("pytorch_images_per_s")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PytorchImagesPerSecond => PytorchMs is > 0 ? Images * 1000.0 / PytorchMs : null;
+
     /// <summary>Exemplar time / PyTorch time: below 1 means Exemplar is faster.</summary>
     [JsonPropertyName("ratio")]
     public double? Ratio => PytorchMs is > 0 ? ExemplarMs / PytorchMs : null;

@@ -52,6 +52,12 @@ public sealed class DisposeScope : IDisposable
             if (t.Scope == this) t.Dispose();
         }
         _tensors.Clear();
-        if (_current == this) _current = Outer;
+        if (_current == this)
+        {
+            // Scopes disposed out of order: never make an already disposed scope current again.
+            var outer = Outer;
+            while (outer is { _disposed: true }) outer = outer.Outer;
+            _current = outer;
+        }
     }
 }

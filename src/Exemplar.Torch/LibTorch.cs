@@ -48,10 +48,13 @@ public static class LibTorch
 /// <summary>Restores the previous gradient mode of its thread when disposed.</summary>
 public readonly struct GradModeGuard : IDisposable
 {
-    private readonly bool _previous;
+    private readonly int _restore; // 0: nothing to restore (a default guard), 1: restore off, 2: restore on
 
-    internal GradModeGuard(bool enabled) => _previous = NativeMethods.ex_set_grad_enabled(enabled ? 1 : 0) != 0;
+    internal GradModeGuard(bool enabled) => _restore = NativeMethods.ex_set_grad_enabled(enabled ? 1 : 0) != 0 ? 2 : 1;
 
     /// <inheritdoc/>
-    public void Dispose() => NativeMethods.ex_set_grad_enabled(_previous ? 1 : 0);
+    public void Dispose()
+    {
+        if (_restore != 0) NativeMethods.ex_set_grad_enabled(_restore == 2 ? 1 : 0);
+    }
 }

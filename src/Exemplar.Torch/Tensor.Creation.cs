@@ -2,10 +2,36 @@ using Exemplar.Torch.Native;
 
 namespace Exemplar.Torch;
 
-/// <summary>Factories. Every factory takes an optional dtype (default float32) and device (default CPU).</summary>
+/// <summary>
+/// Factories. Every factory takes an optional dtype (default float32) and device (default: the thread's default device,
+/// see <see cref="UseDefaultDevice"/>, else the CPU).
+/// </summary>
 public sealed partial class Tensor
 {
-    private static OpArg DeviceArg(Device? device) => device is { } d ? d : OpArg.None;
+    [ThreadStatic] private static Device? _defaultDevice;
+
+    private static OpArg DeviceArg(Device? device) => (device ?? _defaultDevice) is { } d ? d : OpArg.None;
+
+    /// <summary>
+    /// Makes <paramref name="device"/> the default of this thread's factories (those not given a device) until the
+    /// returned guard is disposed — e.g. <see cref="Device.Meta"/> to build a huge model without allocating it.
+    /// </summary>
+    public static DefaultDeviceGuard UseDefaultDevice(Device device) => new(device);
+
+    /// <summary>Restores the previous default device of its thread when disposed.</summary>
+    public readonly struct DefaultDeviceGuard : IDisposable
+    {
+        private readonly Device? _previous;
+
+        internal DefaultDeviceGuard(Device device)
+        {
+            _previous = _defaultDevice;
+            _defaultDevice = device;
+        }
+
+        /// <inheritdoc/>
+        public void Dispose() => _defaultDevice = _previous;
+    }
 
     /// <summary>A tensor of the given shape filled with zeros.</summary>
     public static Tensor Zeros(long[] shape, DType dtype = DType.Float32, Device? device = null) =>

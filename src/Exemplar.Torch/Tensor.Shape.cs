@@ -123,10 +123,16 @@ public sealed partial class Tensor
     public Tensor Alias() => Wrap(Native.NativeMethods.ex_tensor_clone_handle(NativeHandle));
 
     /// <summary>Matrix product with NumPy broadcasting rules.</summary>
-    public Tensor Matmul(Tensor other) => Ops.Call(Aten.Matmul, this, other);
+    public Tensor Matmul(Tensor other) => CountMatmul(Ops.Call(Aten.Matmul, this, other));
 
     /// <summary>Batched matrix product: [B, n, m] × [B, m, p] → [B, n, p].</summary>
-    public Tensor Bmm(Tensor other) => Ops.Call(Aten.Bmm, this, other);
+    public Tensor Bmm(Tensor other) => CountMatmul(Ops.Call(Aten.Bmm, this, other));
+
+    private Tensor CountMatmul(Tensor output)
+    {
+        Nn.MacCounter.Current?.AddMatmul(output, Size(-1)); // Size is only read while counting
+        return output;
+    }
 
     /// <summary>Einstein summation, e.g. <c>Einsum("bchw,bkc-&gt;bkhw", x, w)</c>.</summary>
     public static Tensor Einsum(string equation, params Tensor[] operands) => Ops.Call(Aten.Einsum, equation, operands);

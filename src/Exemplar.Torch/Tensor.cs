@@ -130,7 +130,7 @@ public sealed partial class Tensor : IDisposable
         get
         {
             NativeMethods.Check(NativeMethods.ex_tensor_device(NativeHandle, out int type, out int index) != 0);
-            return new Device((DeviceType)type, type == (int)DeviceType.Cpu ? -1 : index);
+            return new Device((DeviceType)type, type == (int)DeviceType.Cuda ? index : -1);
         }
     }
 

@@ -3,13 +3,13 @@ namespace Exemplar.Torch;
 public static partial class Functional
 {
     /// <summary>max(x, 0).</summary>
-    public static Tensor Relu(Tensor x) => Ops.Call(ActivationOps.Relu, x);
+    public static Tensor Relu(Tensor x) => x.Device.Type == DeviceType.Meta ? ShapeOnly(x) : Ops.Call(ActivationOps.Relu, x);
 
     /// <summary>In place: max(x, 0).</summary>
     public static Tensor Relu_(Tensor x) => Ops.Call(ActivationOps.Relu_, x);
 
     /// <summary>min(max(x, 0), 6).</summary>
-    public static Tensor Relu6(Tensor x) => Ops.Call(ActivationOps.Hardtanh, x, 0.0, 6.0);
+    public static Tensor Relu6(Tensor x) => x.Device.Type == DeviceType.Meta ? ShapeOnly(x) : Ops.Call(ActivationOps.Hardtanh, x, 0.0, 6.0);
 
     /// <summary>x for x &gt; 0, else slope·x.</summary>
     public static Tensor LeakyRelu(Tensor x, double negativeSlope = 0.01) => Ops.Call(ActivationOps.LeakyRelu, x, negativeSlope);

@@ -7,18 +7,25 @@ public static partial class Functional
 {
     /// <summary>2-D convolution: input [N, Cin, H, W], weight [Cout, Cin/groups, kH, kW], bias [Cout] → [N, Cout, H', W'].</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
-        Ops.Call(ConvOps.Conv2d, input, weight, bias, stride, padding, dilation, groups);
+        Conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
 
     /// <summary>2-D convolution with per-axis (height, width) stride, padding and dilation.</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1) =>
-        Ops.Call(ConvOps.Conv2d, input, weight, bias, Pair(stride), Pair(padding), Pair(dilation), groups);
+        CountConvolution(
+            input.Device.Type == DeviceType.Meta
+                ? MetaConvolution(input, weight, stride, padding, dilation)
+                : Ops.Call(ConvOps.Conv2d, input, weight, bias, Pair(stride), Pair(padding), Pair(dilation), groups),
+            weight);
 
     /// <summary>
     /// Transposed 2-D convolution: input [N, Cin, H, W], weight [Cin, Cout/groups, kH, kW] →
     /// [N, Cout, (H-1)·stride - 2·padding + dilation·(kH-1) + outputPadding + 1, …].
     /// </summary>
-    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1) =>
-        Ops.Call(ConvOps.ConvTranspose2d, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1)
+    {
+        Nn.MacCounter.Current?.AddTransposedConvolution(input, weight);
+        return Ops.Call(ConvOps.ConvTranspose2d, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    }
 
     /// <summary>Max pooling: [N, C, H, W] → [N, C, H', W']; stride defaults to the kernel size.</summary>
     public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false) =>
@@ -52,6 +59,25 @@ public static partial class Functional
         Ops.Call(ConvOps.Col2im, input, new long[] { outputHeight, outputWidth }, kernelSize, dilation, padding, stride);
 
     private static long[] Pair((int H, int W) v) => [v.H, v.W];
+
+    /// <summary>
+    /// libtorch 1.13 has no meta kernel for convolution, so on the meta device (used to count MACs of huge models) the
+    /// output is an empty tensor of the shape the convolution would produce.
+    /// </summary>
+    private static Tensor MetaConvolution(Tensor input, Tensor weight, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation)
+    {
+        var x = input.Shape;
+        var w = weight.Shape;
+        if (x.Length != 4 || w.Length != 4) throw new TorchException($"Conv2d expects 4-D input and weight, got [{string.Join(", ", x)}] and [{string.Join(", ", w)}]");
+        static long Out(long size, long k, int s, int p, int d) => (size + 2 * p - d * (k - 1) - 1) / s + 1;
+        return Tensor.Empty([x[0], w[0], Out(x[2], w[2], stride.H, padding.H, dilation.H), Out(x[3], w[3], stride.W, padding.W, dilation.W)], input.DType, Device.Meta);
+    }
+
+    private static Tensor CountConvolution(Tensor output, Tensor weight)
+    {
+        Nn.MacCounter.Current?.AddConvolution(output, weight);
+        return output;
+    }
 
     private static class ConvOps
     {

@@ -44,7 +44,7 @@ public static partial class Functional
     /// dice = (2·Σ p·t + smooth) / (Σ p + Σ t + smooth) over the batch and the valid pixels (target ≠ ignoreIndex);
     /// the loss is 1 − the mean over classes.
     /// </summary>
-    public static Tensor DiceLoss(Tensor logits, Tensor target, long ignoreIndex, double smooth = 1.0)
+    public static Tensor MulticlassDiceLoss(Tensor logits, Tensor target, long ignoreIndex = -100, double smooth = 1.0)
     {
         using var scope = DisposeScope.Begin();
         long classes = logits.Size(1);

@@ -1,0 +1,142 @@
+using Exemplar.Models.Onnx;
+using Exemplar.Torch;
+using Exemplar.Torch.Nn;
+
+namespace Exemplar.Models.MobileNet;
+
+/// <summary>
+/// MobileNetV2 (Sandler et al. 2018) at width 1.0 with torchvision's layout and names, batch norm folded into the
+/// convolutions (which therefore have biases): <c>features.0</c> 3×3 stride-2 convolution to 32 channels + ReLU6,
+/// <c>features.1</c>–<c>features.17</c> inverted residual blocks, <c>features.18</c> 1×1 convolution to 1280 + ReLU6,
+/// global average pooling and <c>classifier</c> (dropout, linear 1280 → classes). About 300 M multiply-accumulates at
+/// 224×224. Load ImageNet weights with <see cref="FromOnnx"/>. Inputs: image [N, 3, H, W] float, RGB normalised with
+/// <see cref="Preprocessing"/>, H and W multiples of 32.
+/// </summary>
+public sealed class MobileNetV2 : Module<Tensor, Tensor>, IImageEncoder
+{
+    /// <summary>torchvision's (t, c, n, s) table: expansion, output channels, repeats, first stride.</summary>
+    private static readonly (int T, int C, int N, int S)[] Table =
+        [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)];
+
+    private const int StemChannels = 32;
+    private const int LastChannels = 1280;
+
+    private readonly int[] _levelStrides;
+    private readonly long[] _levelChannels;
+
+    /// <summary>Creates the network with PyTorch's default initialisation (random weights).</summary>
+    public MobileNetV2(MobileNetV2Options? options = null)
+    {
+        Options = options ?? new MobileNetV2Options();
+        if (Options.NumClasses < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.NumClasses, "NumClasses must be positive");
+        var features = new Sequential(InvertedResidual.ConvRelu6(3, StemChannels, 3, 2, 1));
+        var strides = new List<int> { 2 };
+        var channels = new List<long> { StemChannels };
+        long inChannels = StemChannels;
+        foreach (var (t, c, n, s) in Table)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int stride = i == 0 ? s : 1;
+                features.Append(new InvertedResidual(inChannels, c, stride, t));
+                strides.Add(strides[^1] * stride);
+                channels.Add(c);
+                inChannels = c;
+            }
+        }
+        features.Append(InvertedResidual.ConvRelu6(inChannels, LastChannels, 1, 1, 1));
+        strides.Add(strides[^1]);
+        channels.Add(LastChannels);
+        Features = RegisterModule("features", features);
+        Classifier = RegisterModule("classifier", new Sequential(new Dropout(Options.DropoutRate), new Linear(LastChannels, Options.NumClasses)));
+        (_levelStrides, _levelChannels) = (strides.ToArray(), channels.ToArray());
+    }
+
+    /// <summary>Loads the ONNX model zoo's MobileNetV2-1.0 (quantised <c>mobilenetv2-12-int8.onnx</c>) dequantised into float, in evaluation mode.</summary>
+    /// <exception cref="OnnxFormatException">The file is malformed, or its graph is not that network (the message names the file and the first mismatch).</exception>
+    public static MobileNetV2 FromOnnx(string path) => MobileNetV2OnnxLoader.Load(path);
+
+    /// <summary>The last level at each stride 2, 4, 8, 16, 32 (features.1, .3, .6, .13, .18): the usual pyramid taps.</summary>
+    public static IReadOnlyList<int> StageEnds { get; } = [1, 3, 6, 13, 18];
+
+    /// <summary>How the network was built.</summary>
+    public MobileNetV2Options Options { get; }
+
+    /// <summary>The 19 stages <c>features.0</c> … <c>features.18</c>.</summary>
+    public Sequential Features { get; }
+
+    /// <summary>Dropout and the linear layer: [N, 1280] → [N, classes].</summary>
+    public Sequential Classifier { get; }
+
+    /// <summary>Input pixels per feature cell after each level (2, 2, 4, 4, 8, …, 32).</summary>
+    public IReadOnlyList<int> LevelStrides => _levelStrides;
+
+    /// <summary>Channels after each level (32, 16, 24, 24, 32, …, 320, 1280).</summary>
+    public IReadOnlyList<long> LevelChannels => _levelChannels;
+
+    /// <inheritdoc/>
+    public Preprocessing Preprocessing => DefaultPreprocessing;
+
+    /// <summary>ImageNet normalisation, sides a multiple of 32, trained at 224.</summary>
+    public static Preprocessing DefaultPreprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
+
+    /// <inheritdoc/>
+    public long FeatureChannels => LastChannels;
+
+    /// <inheritdoc/>
+    public int LevelCount => _levelStrides.Length;
+
+    /// <summary>Class logits: image [N, 3, H, W] → [N, classes] (apply softmax for probabilities).</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        CheckImage(input);
+        using var scope = DisposeScope.Begin();
+        var pooled = Features.Forward(input).Mean([2, 3]);
+        return Classifier.Forward(pooled).MoveToOuterScope();
+    }
+
+    /// <summary>The final map <c>features.18</c>: image [N, 3, H, W] → [N, 1280, H/32, W/32].</summary>
+    public FeatureMap ForwardFeatures(Tensor image)
+    {
+        CheckImage(image);
+        return new FeatureMap(Features.Forward(image), _levelStrides[^1], $"features.{LevelCount - 1}");
+    }
+
+    /// <summary>
+    /// The maps after <c>features.i</c> for each asked level i (negative counts from the end), in the order asked:
+    /// [N, LevelChannels[i], H/LevelStrides[i], W/LevelStrides[i]]. Stops after the deepest level asked.
+    /// </summary>
+    public IReadOnlyList<FeatureMap> ForwardIntermediates(Tensor image, IReadOnlyList<int> levels)
+    {
+        CheckImage(image);
+        var wanted = levels.Select(l => l < 0 ? l + LevelCount : l).ToArray();
+        for (int i = 0; i < wanted.Length; i++)
+        {
+            if (wanted[i] < 0 || wanted[i] >= LevelCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(levels), levels[i], $"MobileNetV2 has levels 0 to {LevelCount - 1} (or -{LevelCount} to -1)");
+            }
+        }
+        if (wanted.Length == 0) return [];
+        using var scope = DisposeScope.Begin();
+        var outputs = new Tensor[wanted.Max() + 1];
+        var x = image;
+        for (int i = 0; i < outputs.Length; i++) x = outputs[i] = Features[i].Forward(x);
+        return wanted.Select(l => new FeatureMap(outputs[l].Alias().MoveToOuterScope(), _levelStrides[l], $"features.{l}")).ToList();
+    }
+
+    private void CheckImage(Tensor image)
+    {
+        var shape = image.Shape;
+        int multiple = Preprocessing.SizeMultiple;
+        if (shape.Length != 4 || shape[1] != 3)
+        {
+            throw new ArgumentException($"MobileNetV2 expects an image batch [N, 3, H, W], got [{string.Join(", ", shape)}]", nameof(image));
+        }
+        if (!image.DType.IsFloatingPoint()) throw new ArgumentException($"MobileNetV2 expects a normalised floating-point image, got {image.DType}", nameof(image));
+        if (shape[2] % multiple != 0 || shape[3] % multiple != 0 || shape[2] == 0 || shape[3] == 0)
+        {
+            throw new ArgumentException($"MobileNetV2 needs height and width that are positive multiples of {multiple}, got {shape[2]}×{shape[3]}", nameof(image));
+        }
+    }
+}

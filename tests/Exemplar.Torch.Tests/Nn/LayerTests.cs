@@ -1,0 +1,97 @@
+using Exemplar.Torch.Nn;
+
+namespace Exemplar.Torch.Tests.Nn;
+
+public class LayerTests
+{
+    [Fact]
+    public void LinearComputesXWTransposePlusBias()
+    {
+        using var layer = new Linear(2, 3);
+        using (LibTorch.NoGrad())
+        {
+            using var w = Tensor.From([1f, 2, 3, 4, 5, 6], 3, 2);
+            using var b = Tensor.From([0.5f, -1, 0]);
+            using var _ = layer.Weight.Copy_(w);
+            using var __ = layer.Bias!.Copy_(b);
+        }
+        using var x = Tensor.From([1f, -1], 1, 2);
+        using var y = layer.Forward(x);
+        Assert.Equal([-0.5f, -2f, -1f], y.ToArray<float>());
+    }
+
+    [Fact]
+    public void DefaultInitialisationHasPyTorchBounds()
+    {
+        using var layer = new Linear(100, 50);
+        float bound = 1 / MathF.Sqrt(100);
+        using var maxW = layer.Weight.Abs().Max();
+        Assert.InRange(maxW.Item<float>(), bound * 0.9f, bound);
+        using var conv = new Conv2d(8, 4, 3);
+        float convBound = 1 / MathF.Sqrt(8 * 9);
+        using var maxC = conv.Weight.Abs().Max();
+        Assert.InRange(maxC.Item<float>(), convBound * 0.8f, convBound);
+    }
+
+    [Fact]
+    public void TruncatedNormalStaysInItsBounds()
+    {
+        using var t = Tensor.Empty([10000]);
+        Init.TruncNormal_(t, std: 0.02, low: -0.04, high: 0.04, generator: new Generator(5));
+        using var max = t.Abs().Max();
+        Assert.True(max.Item<float>() <= 0.04f);
+        using var std = t.Std();
+        Assert.InRange(std.Item<float>(), 0.015f, 0.02f); // truncation at 2σ shrinks σ to ≈0.88σ
+    }
+
+    [Fact]
+    public void AttentionMatchesTheExplicitFormula()
+    {
+        LibTorch.ManualSeed(7);
+        using var attn = new Attention(8, 2);
+        using var scope = DisposeScope.Begin();
+        var x = Tensor.Randn([2, 5, 8], new Generator(8));
+        var y = attn.Forward(x);
+
+        var qkv = Functional.Linear(x, attn.Qkv.Weight, attn.Qkv.Bias).Reshape(2, 5, 3, 2, 4).Permute(2, 0, 3, 1, 4);
+        var q = qkv.Select(0, 0);
+        var k = qkv.Select(0, 1);
+        var v = qkv.Select(0, 2);
+        var weights = Functional.Softmax(q.Matmul(k.Transpose(-2, -1)) / 2.0, -1); // √4 = 2
+        var expected = Functional.Linear(weights.Matmul(v).Transpose(1, 2).Reshape(2, 5, 8), attn.Proj.Weight, attn.Proj.Bias);
+        Assert.True(y.AllClose(expected, 1e-5, 1e-6));
+    }
+
+    [Fact]
+    public void PatchEmbedTokensAndItsErrors()
+    {
+        using var pe = new PatchEmbed(14, 3, 16);
+        using var x = Tensor.Zeros([1, 3, 28, 42]);
+        using var tokens = pe.Forward(x);
+        Assert.Equal([1L, 6, 16], tokens.Shape);
+        using var bad = Tensor.Zeros([1, 3, 30, 42]);
+        var ex = Assert.Throws<TorchException>(() => pe.Forward(bad));
+        Assert.Contains("multiple of the patch size 14", ex.Message);
+    }
+
+    [Fact]
+    public void DropPathDropsWholeSamplesOnlyWhenTraining()
+    {
+        LibTorch.ManualSeed(11);
+        using var dp = new DropPath(0.5);
+        using var x = Tensor.Ones([64, 3, 2]);
+        using var y = dp.Forward(x);
+        var values = y.ToArray<float>();
+        for (int s = 0; s < 64; s++)
+        {
+            var sample = values.Skip(s * 6).Take(6).Distinct().ToArray();
+            Assert.Single(sample);
+            Assert.Contains(sample[0], new[] { 0f, 2f });
+        }
+        Assert.Contains(0f, values);
+        Assert.Contains(2f, values);
+        dp.Eval();
+        using var z = dp.Forward(x);
+        Assert.True(z.Equal(x));
+    }
+}
