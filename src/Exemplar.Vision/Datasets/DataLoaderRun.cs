@@ -41,6 +41,7 @@ internal sealed class DataLoaderRun : IDisposable
     internal SegmentationBatch Take(int b)
     {
         var task = _results[b].Task;
+        _stop.Token.ThrowIfCancellationRequested();
         try
         {
             task.Wait(_stop.Token);

@@ -23,8 +23,9 @@ internal static class DatasetMasks
         var gray = ImageReader.ReadTensor(path, options).Squeeze(0);
         int cut = info.IsIndexed ? 1 : threshold;
         if (acceptZeroOne && !info.IsIndexed && gray.Max().Item<byte>() <= 1) cut = 1;
-        var set = gray.Ge(cut).To(DType.Int64);
-        var labels = foreground == 1 ? set : set * foreground;
+        var set = gray.Ge(cut);
+        // MaskedFill keeps the int64 dtype (arithmetic with a scalar would promote to float).
+        var labels = Tensor.Zeros(set.Shape, DType.Int64).MaskedFill(set, foreground);
         return labels.MoveToOuterScope();
     }
 

@@ -48,7 +48,8 @@ public sealed class IsbiDataset : SegmentationDatasetBase
         if (Options.Foreground == IsbiForeground.CellInterior) return interior;
         using (interior)
         {
-            return 1 - interior;
+            using var membrane = interior.Eq(0);
+            return membrane.To(DType.Int64);
         }
     }
 

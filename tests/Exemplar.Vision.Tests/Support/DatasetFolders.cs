@@ -11,7 +11,7 @@ internal static class DatasetFolders
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var image = Synthetic.Smooth(3, height, width);
-        ImageWriter.WriteJpeg(path, image);
+        ImageWriter.WriteJpeg(path, image, overwrite: true);
         return path;
     }
 
@@ -20,7 +20,7 @@ internal static class DatasetFolders
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var t = Tensor.From(rows.SelectMany(r => r).Select(v => (byte)v).ToArray(), 1, rows.Length, rows[0].Length);
-        ImageWriter.WritePng(path, t);
+        ImageWriter.WritePng(path, t, overwrite: true);
         return path;
     }
 
@@ -29,7 +29,7 @@ internal static class DatasetFolders
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var t = Tensor.From(rows.SelectMany(r => r).Select(v => (long)v).ToArray(), rows.Length, rows[0].Length);
-        ImageWriter.WriteIndexedPng(path, t);
+        ImageWriter.WriteIndexedPng(path, t, overwrite: true);
         return path;
     }
 
@@ -49,7 +49,7 @@ internal static class DatasetFolders
             }
         }
         using var t = Tensor.From(data, 3, h, w);
-        ImageWriter.WritePng(path, t);
+        ImageWriter.WritePng(path, t, overwrite: true);
         return path;
     }
 
