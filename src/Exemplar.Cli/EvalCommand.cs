@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Text.Json;
+using Exemplar.InContext;
+using Exemplar.InContext.Evaluation;
+using Spectre.Console;
+
+namespace Exemplar.Cli;
+
+/// <summary><c>exemplar eval</c>: few-shot segmentation scores on a data set, or on the whole shared suite.</summary>
+internal static class EvalCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    internal static Command Create()
+    {
+        var inputs = new CliInputs();
+        var dataset = new Option<string?>("--dataset") { Description = "KIND:PATH, KIND one of fss1000, coco20i, pascal5i, lvis92i, coco-mini, ccp, camvid, magnetic-tile, davis2016, perseg, drive, isbi2012." };
+        var suite = new Option<string?>("--suite") { Description = "'shared': every data set of the shared folder, 1-shot and 5-shot." };
+        var shots = new Option<int>("--shots") { Description = "Examples per episode (K).", DefaultValueFactory = _ => 1 };
+        var episodes = new Option<int?>("--episodes") { Description = "At most this many episodes (per data set and shot count for --suite; default: the protocol's, 50 for --suite)." };
+        var seed = new Option<uint>("--seed") { Description = "Episode sampling seed.", DefaultValueFactory = _ => 0 };
+        var fold = new Option<int>("--fold") { Description = "Fold (COCO-20i, PASCAL-5i, LVIS-92i, coco-mini)." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also (or, without --weights, only) run the colour-histogram baseline." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
+        var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class).")
+        {
+            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force,
+        };
+        inputs.AddModelOptions(command);
+        command.SetAction(result =>
+        {
+            var jsonFile = result.GetValue(json);
+            bool overwrite = result.GetValue(force);
+            if (jsonFile is { Exists: true } && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
+            var segmenters = Segmenters(inputs, result, result.GetValue(baseline));
+            try
+            {
+                if (result.GetValue(suite) is { } name)
+                {
+                    if (name != "shared") throw new ArgumentException($"unknown suite '{name}' (only 'shared')");
+                    string root = SharedRoot();
+                    var suiteResult = EvaluationSuite.RunShared(root, segmenters.Select(s => s.Segmenter).ToList(), result.GetValue(episodes) ?? 50,
+                        message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
+                    PrintSuite(suiteResult);
+                    if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(suiteResult, Json));
+                    return 0;
+                }
+                var target = EvaluationDataset.Parse(result.GetValue(dataset) ?? throw new ArgumentException("give --dataset KIND:PATH or --suite shared"));
+                var (data, list) = target.Open(new EpisodeOptions(result.GetValue(shots), result.GetValue(episodes), result.GetValue(seed), result.GetValue(fold)));
+                var results = new List<EvaluationResult>();
+                foreach (var (segmenter, _) in segmenters)
+                {
+                    var evaluation = AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+                    {
+                        var task = ctx.AddTask($"{target.KindName} {list.Shots}-shot, {segmenter.Name}", maxValue: list.Episodes.Count);
+                        string? folder = result.GetValue(report) is { } r ? Path.Combine(r.FullName, segmenter.Name) : null;
+                        return Evaluator.Run(segmenter, target.KindName, data, list, (done, _) => task.Value = done, folder, overwrite);
+                    });
+                    Print(evaluation);
+                    results.Add(evaluation);
+                }
+                if (jsonFile is not null)
+                {
+                    File.WriteAllText(jsonFile.FullName, results.Count == 1 ? JsonSerializer.Serialize(results[0], Json) : JsonSerializer.Serialize(results, Json));
+                }
+                return 0;
+            }
+            finally
+            {
+                foreach (var (_, encoder) in segmenters) encoder?.Dispose();
+            }
+        });
+        return command;
+    }
+
+    private static List<(IExampleSegmenter Segmenter, IDisposable? Encoder)> Segmenters(CliInputs inputs, ParseResult result, bool baseline)
+    {
+        var list = new List<(IExampleSegmenter, IDisposable?)>();
+        if (baseline) list.Add((new ColorHistogramSegmenter(), null));
+        if (result.GetValue(inputs.Weights) is not null || !baseline)
+        {
+            var (encoder, name) = inputs.LoadEncoder(result);
+            list.Add((new FeatureExampleSegmenter(new Segmenter(encoder, name, SegmenterOptions.For(encoder))), encoder));
+        }
+        return list;
+    }
+
+    private static string SharedRoot()
+    {
+        string root = Environment.GetEnvironmentVariable("EXEMPLAR_SHARED") is { Length: > 0 } s ? s : Path.Combine(Directory.GetCurrentDirectory(), "..", "shared");
+        return Directory.Exists(root) ? Path.GetFullPath(root) : throw new DirectoryNotFoundException($"{root}: no shared folder (set EXEMPLAR_SHARED)");
+    }
+
+    private static void Print(EvaluationResult r)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Dataset)}[/] {r.Shots}-shot, {r.Episodes} episodes, {Markup.Escape(r.Segmenter)}: " +
+                               $"mIoU {r.MeanIoU:F1}, FB-IoU {r.FbIoU:F1}, {r.MsPerEpisode:F0} ms/episode ({1000 / r.MsPerEpisode:F2} episodes/s)");
+        var table = new Table().AddColumns("class", "IoU");
+        foreach (var (name, iou) in r.PerClass.OrderBy(kv => kv.Key, StringComparer.Ordinal)) table.AddRow(Markup.Escape(name), $"{iou:F1}");
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintSuite(SuiteResult suite)
+    {
+        var table = new Table().AddColumns("data set", "shots", "segmenter", "episodes", "mIoU", "FB-IoU", "ms/episode");
+        foreach (var r in suite.Results)
+        {
+            table.AddRow(Markup.Escape(r.Dataset), r.Shots.ToString(), Markup.Escape(r.Segmenter), r.Episodes.ToString(), $"{r.MeanIoU:F1}", $"{r.FbIoU:F1}", $"{r.MsPerEpisode:F0}");
+        }
+        AnsiConsole.Write(table);
+        foreach (var s in suite.Skipped) Console.WriteLine($"skipped {s.Dataset} {s.Shots}-shot: {s.Reason}");
+    }
+}
