@@ -9,13 +9,8 @@ public sealed class Conv2d : Module<Tensor, Tensor>
         if (inChannels % groups != 0 || outChannels % groups != 0) throw new ArgumentException($"channels ({inChannels}, {outChannels}) must be divisible by groups ({groups})");
         (Stride, Padding, Dilation, Groups) = (stride, padding, dilation, groups);
         Weight = RegisterParameter("weight", Tensor.Empty([outChannels, inChannels / groups, kernelSize, kernelSize]));
-        Init.KaimingUniform_(Weight, a: Math.Sqrt(5));
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", Tensor.Empty([outChannels]));
-            double bound = 1 / Math.Sqrt(Init.Fan(Weight, false));
-            Init.Uniform_(Bias, -bound, bound);
-        }
+        Bias = bias ? RegisterParameter("bias", Tensor.Empty([outChannels])) : null;
+        Init.LayerDefault_(Weight, Bias);
     }
 
     /// <summary>[out, in/groups, k, k].</summary>
@@ -48,13 +43,8 @@ public sealed class ConvTranspose2d : Module<Tensor, Tensor>
     {
         (Stride, Padding, OutputPadding, Groups, Dilation) = (stride, padding, outputPadding, groups, dilation);
         Weight = RegisterParameter("weight", Tensor.Empty([inChannels, outChannels / groups, kernelSize, kernelSize]));
-        Init.KaimingUniform_(Weight, a: Math.Sqrt(5));
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", Tensor.Empty([outChannels]));
-            double bound = 1 / Math.Sqrt(Init.Fan(Weight, false));
-            Init.Uniform_(Bias, -bound, bound);
-        }
+        Bias = bias ? RegisterParameter("bias", Tensor.Empty([outChannels])) : null;
+        Init.LayerDefault_(Weight, Bias);
     }
 
     /// <summary>[in, out/groups, k, k].</summary>

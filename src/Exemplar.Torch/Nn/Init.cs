@@ -101,6 +101,18 @@ public static class Init
         Uniform_(t, -bound, bound, generator);
     }
 
+    /// <summary>
+    /// PyTorch's default for linear and convolution layers: weight Kaiming-uniform with a = √5 (U(-1/√fan_in, 1/√fan_in)),
+    /// bias U(-1/√fan_in, 1/√fan_in).
+    /// </summary>
+    public static void LayerDefault_(Tensor weight, Tensor? bias)
+    {
+        KaimingUniform_(weight, a: Math.Sqrt(5));
+        if (bias is null) return;
+        double bound = 1 / Math.Sqrt(Fan(weight, false));
+        Uniform_(bias, -bound, bound);
+    }
+
     /// <summary>Fills with a constant.</summary>
     public static void Constant_(Tensor t, double value)
     {

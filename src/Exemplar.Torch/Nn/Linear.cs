@@ -7,13 +7,8 @@ public sealed class Linear : Module<Tensor, Tensor>
     public Linear(long inFeatures, long outFeatures, bool bias = true)
     {
         Weight = RegisterParameter("weight", Tensor.Empty([outFeatures, inFeatures]));
-        Init.KaimingUniform_(Weight, a: Math.Sqrt(5));
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", Tensor.Empty([outFeatures]));
-            double bound = 1 / Math.Sqrt(inFeatures);
-            Init.Uniform_(Bias, -bound, bound);
-        }
+        Bias = bias ? RegisterParameter("bias", Tensor.Empty([outFeatures])) : null;
+        Init.LayerDefault_(Weight, Bias);
     }
 
     /// <summary>[out, in].</summary>
