@@ -28,11 +28,7 @@ public static class ClassPresence
     private static long[] Decode(ISegmentationDataset dataset, int index, int minPixels)
     {
         using var labels = dataset.LoadLabelMap(index);
-        var counts = new Dictionary<long, int>();
-        foreach (long value in labels.ToArray<long>())
-        {
-            if (value != dataset.IgnoreLabel) counts[value] = counts.GetValueOrDefault(value) + 1;
-        }
-        return counts.Where(p => p.Value >= minPixels).Select(p => p.Key).Order().ToArray();
+        var (values, counts) = DatasetMasks.Histogram(labels);
+        return values.Where((v, i) => v != dataset.IgnoreLabel && counts[i] >= minPixels).ToArray();
     }
 }
