@@ -53,6 +53,24 @@ public class ClassEpisodesTests(ITestOutputHelper output)
         Assert.Throws<InvalidOperationException>(() => ClassEpisodes.Build(dataset, new ClassEpisodeOptions { Classes = [3] }, presence));
     }
 
+    [Fact]
+    public void PresenceNamesABadMask()
+    {
+        using var folder = new Support.Synthetic.TempFolder();
+        Support.DatasetFolders.Jpeg(folder.PathOf("train/images/a.jpg"), 2, 2);
+        Support.DatasetFolders.GrayPng(folder.PathOf("train/labels/a.png"), [[0, 1], [11, 1]]);
+        Support.DatasetFolders.Jpeg(folder.PathOf("train/images/b.jpg"), 2, 2);
+        File.WriteAllBytes(folder.PathOf("train/labels/b.png"), [0x89, 0x50, 0x4E, 0x47]);
+        var camvid = new CamVidDataset(folder.Root);
+        var e = Assert.Throws<ImageFormatException>(() => ClassPresence.Of(camvid));
+        Assert.EndsWith("b.png", e.FilePath);
+        File.Delete(folder.PathOf("train/labels/b.png"));
+        Support.DatasetFolders.GrayPng(folder.PathOf("train/labels/b.png"), [[1, 1], [1, 1]]);
+        Assert.Equal([[0L, 1], [1]], ClassPresence.Of(camvid));
+        // a.png holds 0 once, 1 twice and void once.
+        Assert.Equal([[1L], [1]], ClassPresence.Of(camvid, minPixels: 2));
+    }
+
     /// <summary>Three items, never decoded.</summary>
     internal sealed class TinyDataset(int count) : ISegmentationDataset
     {
