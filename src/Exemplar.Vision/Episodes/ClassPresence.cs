@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Exemplar.Torch;
 using Exemplar.Vision.Datasets;
 
@@ -11,28 +12,33 @@ public static class ClassPresence
     /// are known are not decoded (unless <paramref name="minPixels"/> &gt; 1); the others' label maps are decoded, in
     /// parallel, and a class counts when it covers at least <paramref name="minPixels"/> pixels.
     /// </summary>
+    /// <exception cref="ImageFormatException">A mask cannot be read (the message names it).</exception>
     public static IReadOnlyList<IReadOnlyList<long>> Of(ISegmentationDataset dataset, int minPixels = 1, int? maxParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(minPixels, 1);
         var result = new IReadOnlyList<long>[dataset.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism ?? Environment.ProcessorCount };
-        Parallel.For(0, dataset.Count, parallel, i =>
+        try
         {
-            var known = dataset.Items[i].ClassIds;
-            result[i] = known is not null && minPixels == 1 ? known : Decode(dataset, i, minPixels);
-        });
+            Parallel.For(0, dataset.Count, parallel, i =>
+            {
+                var known = dataset.Items[i].ClassIds;
+                result[i] = known is not null && minPixels == 1 ? known : Decode(dataset, i, minPixels);
+            });
+        }
+        catch (AggregateException e)
+        {
+            // Report a bad mask as itself (its exception names the file), not wrapped by the parallel loop.
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return result;
     }
 
     private static long[] Decode(ISegmentationDataset dataset, int index, int minPixels)
     {
         using var labels = dataset.LoadLabelMap(index);
-        var counts = new Dictionary<long, int>();
-        foreach (long value in labels.ToArray<long>())
-        {
-            if (value != dataset.IgnoreLabel) counts[value] = counts.GetValueOrDefault(value) + 1;
-        }
-        return counts.Where(p => p.Value >= minPixels).Select(p => p.Key).Order().ToArray();
+        var (values, counts) = DatasetMasks.Histogram(labels);
+        return values.Where((v, i) => v != dataset.IgnoreLabel && counts[i] >= minPixels).ToArray();
     }
 }
