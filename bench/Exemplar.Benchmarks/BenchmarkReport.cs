@@ -8,11 +8,15 @@ namespace Exemplar.Benchmarks;
 /// <param name="ExemplarMs">Median milliseconds per call in Exemplar.</param>
 /// <param name="PytorchMs">Median milliseconds per call in PyTorch (null when PyTorch was not run).</param>
 /// <param name="Images">Images per call, when the case processes images (then images per second are reported).</param>
+/// <param name="ExemplarRoundsMs">Exemplar's median of each round, when several rounds alternated with PyTorch.</param>
+/// <param name="PytorchRoundsMs">PyTorch's median of each round.</param>
 public sealed record BenchmarkCase(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("exemplar_ms")] double ExemplarMs,
     [property: JsonPropertyName("pytorch_ms")] double? PytorchMs,
-    [property: JsonIgnore] int? Images = null)
+    [property: JsonIgnore] int? Images = null,
+    [property: JsonPropertyName("exemplar_rounds_ms"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? ExemplarRoundsMs = null,
+    [property: JsonPropertyName("pytorch_rounds_ms"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? PytorchRoundsMs = null)
 {
     /// <summary>Exemplar's throughput, for image cases.</summary>
     [JsonPropertyName("exemplar_images_per_s")]

@@ -95,7 +95,7 @@ public static class ModelBenchmarks
                 using var scope = DisposeScope.Begin();
                 var x = Tensor.Randn([c.Batch, 3, c.Size, c.Size]).To(c.DType);
                 double ms = BenchmarkTimer.MedianMilliseconds(() => { using var y = model.Forward(x); }, () => { }, 1, options.Quick ? 1 : 3, 1);
-                results.Add(new BenchmarkCase(c.Name, ms, reference?.GetValueOrDefault(c.Name), c.Batch));
+                results.Add(new BenchmarkCase(c.Name, ms, reference is not null && reference.TryGetValue(c.Name, out var theirs) ? theirs : null, c.Batch));
             }
         }
         // Report in the requested order.

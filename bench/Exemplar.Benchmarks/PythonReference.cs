@@ -37,7 +37,14 @@ public static class PythonReference
                 throw new InvalidOperationException($"{script} failed with exit code {process.ExitCode}: {stderr.Result.Trim()}");
             }
             string lastLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
-            return JsonDocument.Parse(lastLine);
+            try
+            {
+                return JsonDocument.Parse(lastLine);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidOperationException($"{script} printed no JSON result (last line: '{lastLine}'; stderr: {stderr.Result.Trim()})", e);
+            }
         }
     }
 }

@@ -8,7 +8,11 @@ namespace Exemplar.Benchmarks;
 /// <param name="Device">Where the cases run.</param>
 /// <param name="Quick">Fewer iterations (a smoke run, not for reporting).</param>
 /// <param name="WithPytorch">Also run the PyTorch reference.</param>
-public sealed record TorchBenchmarkOptions(int Threads, Device Device, bool Quick = false, bool WithPytorch = true);
+/// <param name="Rounds">
+/// Rounds alternating PyTorch and Exemplar; each side's time is the median over rounds. Alternating and taking medians
+/// keeps a shared machine's load changes from landing on one side only.
+/// </param>
+public sealed record TorchBenchmarkOptions(int Threads, Device Device, bool Quick = false, bool WithPytorch = true, int Rounds = 3);
 
 /// <summary>
 /// The foundation benchmark: (a) per-call cost of a tiny add, (b) a ResNet basic block forward and backward,
@@ -16,52 +20,71 @@ public sealed record TorchBenchmarkOptions(int Threads, Device Device, bool Quic
 /// </summary>
 public static class TorchBenchmarks
 {
-    /// <summary>Runs every case and returns the report.</summary>
+    /// <summary>Runs every case (in alternating rounds with PyTorch) and returns the report.</summary>
     public static BenchmarkReport Run(TorchBenchmarkOptions options, Action<string>? progress = null)
     {
+        if (options.Rounds < 1) throw new ArgumentOutOfRangeException(nameof(options), "at least one round");
         LibTorch.Threads = options.Threads;
+        var ours = new Dictionary<string, List<double>>();
+        var theirs = new Dictionary<string, List<double>>();
+        string? pytorchVersion = null;
+        for (int round = 1; round <= options.Rounds; round++)
+        {
+            if (options.WithPytorch)
+            {
+                progress?.Invoke($"round {round}/{options.Rounds}: PyTorch reference");
+                var args = new List<string> { "--threads", options.Threads.ToString(), "--device", options.Device.ToString() };
+                if (options.Quick) args.Add("--quick");
+                using var doc = PythonReference.Run("torch_bench.py", args);
+                pytorchVersion = doc.RootElement.GetProperty("torch").GetString();
+                foreach (var p in doc.RootElement.GetProperty("cases").EnumerateObject()) Append(theirs, p.Name, p.Value.GetDouble());
+            }
+            progress?.Invoke($"round {round}/{options.Rounds}: Exemplar");
+            foreach (var (name, ms) in MeasureOnce(options)) Append(ours, name, ms);
+        }
+        var cases = ours.Select(kv => new BenchmarkCase(
+            kv.Key,
+            Median(kv.Value),
+            theirs.TryGetValue(kv.Key, out var reference) ? Median(reference) : null,
+            ExemplarRoundsMs: kv.Value,
+            PytorchRoundsMs: theirs.GetValueOrDefault(kv.Key))).ToList();
+        return new BenchmarkReport("torch", options.Device.ToString(), LibTorch.Threads, LibTorch.Version, pytorchVersion, cases);
+    }
+
+    private static void Append(Dictionary<string, List<double>> into, string name, double ms)
+    {
+        if (!into.TryGetValue(name, out var list)) into[name] = list = [];
+        list.Add(ms);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>One round of Exemplar's cases: name → median milliseconds per call.</summary>
+    private static IEnumerable<(string Name, double Ms)> MeasureOnce(TorchBenchmarkOptions options)
+    {
         double scale = options.Quick ? 0.2 : 1.0;
         Action sync = options.Device.Type == DeviceType.Cuda ? LibTorch.CudaSynchronize : () => { };
         var device = options.Device;
-
-        // PyTorch first, so that both sides run on a machine in the same state (nothing else of ours is loaded yet).
-        Dictionary<string, double>? reference = null;
-        string? pytorchVersion = null;
-        if (options.WithPytorch)
-        {
-            progress?.Invoke("running the PyTorch reference");
-            var args = new List<string> { "--threads", options.Threads.ToString(), "--device", device.ToString() };
-            if (options.Quick) args.Add("--quick");
-            using var doc = PythonReference.Run("torch_bench.py", args);
-            pytorchVersion = doc.RootElement.GetProperty("torch").GetString();
-            reference = doc.RootElement.GetProperty("cases").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
-        }
-
-        var cases = new List<BenchmarkCase>();
-        void Add(string name, double ms) => cases.Add(new BenchmarkCase(name, ms, reference?.GetValueOrDefault(name)));
-
-        progress?.Invoke("add on 1-element tensors");
         using (var a = Tensor.Ones([1], device: device))
         using (var b = Tensor.Ones([1], device: device))
         {
-            Add("add_1elem", BenchmarkTimer.MedianMilliseconds(() => { using var c = a + b; }, sync, 2000, 7, Math.Max(1, (int)(20000 * scale))));
+            yield return ("add_1elem", BenchmarkTimer.MedianMilliseconds(() => { using var c = a + b; }, sync, 2000, 7, Math.Max(1, (int)(20000 * scale))));
         }
-
-        progress?.Invoke("ResNet basic block, forward and backward");
         using (var block = new BasicBlockInputs(device))
         {
-            Add("resnet_block_fwd_bwd", BenchmarkTimer.MedianMilliseconds(block.ForwardBackward, sync, 2, Math.Max(3, (int)(10 * scale)), 1));
+            yield return ("resnet_block_fwd_bwd", BenchmarkTimer.MedianMilliseconds(block.ForwardBackward, sync, 2, Math.Max(3, (int)(10 * scale)), 1));
         }
-
-        progress?.Invoke("1024x1024 matmul");
         using (var gen = new Generator(1))
-        using (var m1 = Tensor.Randn([1024, 1024], gen).To(device))
-        using (var m2 = Tensor.Randn([1024, 1024], gen).To(device))
+        using (var scope = DisposeScope.Begin())
         {
-            Add("matmul_1024", BenchmarkTimer.MedianMilliseconds(() => { using var c = m1.Matmul(m2); }, sync, 3, 7, Math.Max(1, (int)(5 * scale))));
+            var m1 = Tensor.Randn([1024, 1024], gen).To(device);
+            var m2 = Tensor.Randn([1024, 1024], gen).To(device);
+            yield return ("matmul_1024", BenchmarkTimer.MedianMilliseconds(() => { using var c = m1.Matmul(m2); }, sync, 3, 7, Math.Max(1, (int)(5 * scale))));
         }
-
-        return new BenchmarkReport("torch", device.ToString(), LibTorch.Threads, LibTorch.Version, pytorchVersion, cases);
     }
 
     /// <summary>conv3x3-BN-ReLU, conv3x3-BN, + residual, ReLU: 64 channels, batch 8, 112×112, BN in training mode.</summary>
@@ -73,7 +96,7 @@ public static class TorchBenchmarks
         public BasicBlockInputs(Device device)
         {
             using var gen = new Generator(0);
-            using var scope = DisposeScope.Begin();
+            using var scope = DisposeScope.Begin(); // frees the CPU temporaries; the inputs are detached from it
             _x = Tensor.Randn([8, 64, 112, 112], gen).To(device).DetachFromScope();
             _w1 = (Tensor.Randn([64, 64, 3, 3], gen) * 0.05).To(device).DetachFromScope().RequiresGrad_();
             _w2 = (Tensor.Randn([64, 64, 3, 3], gen) * 0.05).To(device).DetachFromScope().RequiresGrad_();

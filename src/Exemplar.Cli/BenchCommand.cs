@@ -25,20 +25,17 @@ internal static class BenchCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var quick = new Option<bool>("--quick") { Description = "Fewer iterations: a smoke run, not for reporting." };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds alternating PyTorch and Exemplar (medians over rounds are reported).", DefaultValueFactory = _ => 3 };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var command = new Command("torch", "Tensor-library overheads: tiny add, ResNet block forward+backward, 1024² matmul.")
         {
-            json, threads, device, quick, noPytorch, force,
+            json, threads, device, quick, noPytorch, rounds, force,
         };
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
-            if (jsonFile is { Exists: true } && !result.GetValue(force))
-            {
-                Console.Error.WriteLine($"error: {jsonFile.FullName} exists; pass --force to overwrite it");
-                return 2;
-            }
-            var options = new TorchBenchmarkOptions(result.GetValue(threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch));
+            CheckOutput(jsonFile, result.GetValue(force));
+            var options = new TorchBenchmarkOptions(result.GetValue(threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
             var report = TorchBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
             if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
@@ -62,11 +59,7 @@ internal static class BenchCommand
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
-            if (jsonFile is { Exists: true } && !result.GetValue(force))
-            {
-                Console.Error.WriteLine($"error: {jsonFile.FullName} exists; pass --force to overwrite it");
-                return 2;
-            }
+            CheckOutput(jsonFile, result.GetValue(force));
             var selected = result.GetValue(cases);
             var options = new ModelBenchmarkOptions(result.GetValue(threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
             var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
@@ -83,10 +76,12 @@ internal static class BenchCommand
         var weights = new Option<string[]>("--weights") { Description = "Weight files, one per --model in order ('random' for random weights).", AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
-        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file (replaced if it exists)." };
-        var command = new Command("segment", "Prompt encoding and per-target segmentation time (854x480) and peak memory, per encoder.") { models, weights, threads, repeats, json };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("segment", "Prompt encoding and per-target segmentation time (854x480) and peak memory, per encoder.") { models, weights, threads, repeats, json, force };
         command.SetAction(result =>
         {
+            CheckOutput(result.GetValue(json), result.GetValue(force));
             var names = result.GetValue(models) is { Length: > 0 } m ? m : ["mobilenetv2", "dinov2_vits14", "dinov2_vitb14"];
             var files = result.GetValue(weights) ?? [];
             var pairs = names.Select((n, i) => (n, i < files.Length && files[i] != "random" ? files[i] : null)).ToList();
@@ -120,6 +115,11 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    private static void CheckOutput(FileInfo? file, bool force)
+    {
+        if (file is { Exists: true } && !force) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
     }
 
     private static void Print(BenchmarkReport report)
