@@ -69,17 +69,20 @@ internal sealed class CliInputs
                 var image = ImageReader.ReadTensor(examples[i], ImageReadOptions.Rgb);
                 MaskValidation.EnsureSameSize(examples[i], masks[i]);
                 Tensor perClass;
+                Tensor? ignore = null;
                 if (classes.Length == 1)
                 {
                     perClass = MaskDecoder.ReadBinary(masks[i]).Unsqueeze(0);
                 }
                 else
                 {
-                    var labels = MaskDecoder.Read(masks[i], MaskEncodings.Voc).Labels;
+                    var labelMap = MaskDecoder.Read(masks[i], MaskEncodings.Voc);
                     var ids = Tensor.Arange(1, classes.Length + 1, 1, DType.Int64).Reshape(classes.Length, 1, 1);
-                    perClass = labels.Unsqueeze(0).Eq(ids).To(DType.UInt8);
+                    perClass = labelMap.Labels.Unsqueeze(0).Eq(ids).To(DType.UInt8);
+                    ignore = labelMap.Ignore.Alias().MoveToOuterScope(); // 255: neither a class nor background
+                    labelMap.Dispose();
                 }
-                prompts.Add(image.MoveToOuterScope(), perClass.MoveToOuterScope(), $"{examples[i]} + {masks[i]}");
+                prompts.Add(image.MoveToOuterScope(), perClass.MoveToOuterScope(), $"{examples[i]} + {masks[i]}", ignore);
             }
             prompts.Validate();
             return prompts;

@@ -39,6 +39,7 @@ internal static class EvalCommand
             {
                 if (result.GetValue(suite) is { } name)
                 {
+                    if (result.GetValue(dataset) is not null) throw new ArgumentException("give either --suite or --dataset, not both");
                     if (name != "shared") throw new ArgumentException($"unknown suite '{name}' (only 'shared')");
                     string root = SharedRoot();
                     var suiteResult = EvaluationSuite.RunShared(root, segmenters.Select(s => s.Segmenter).ToList(), result.GetValue(episodes) ?? 50,

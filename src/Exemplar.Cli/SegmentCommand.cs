@@ -28,10 +28,15 @@ internal static class SegmentCommand
         inputs.AddModelOptions(command);
         command.SetAction(result =>
         {
+            if (result.GetValue(prompts) is not null && (result.GetValue(inputs.Examples) is { Length: > 0 } || result.GetValue(inputs.Masks) is { Length: > 0 } || result.GetValue(inputs.Classes) is { Length: > 0 }))
+            {
+                throw new ArgumentException("give either --prompts or --example/--mask/--class, not both");
+            }
             var targets = result.GetValue(target)!.SelectMany(ListTargets).ToList();
             var outDir = result.GetValue(output)!;
             bool writeOverlay = result.GetValue(overlay);
             var plans = targets.Select(t => new OutputPlan(t, outDir.FullName, writeOverlay)).ToList();
+            CheckNoCollisions(plans, result, inputs, prompts);
             if (!result.GetValue(force))
             {
                 var existing = plans.SelectMany(p => p.Files).Where(File.Exists).ToList();
@@ -51,8 +56,16 @@ internal static class SegmentCommand
                 {
                     using var scope = DisposeScope.Begin();
                     var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb);
-                    using var segmentation = segmenter.Segment(features, image);
-                    Write(plan, image, segmentation, features.ClassNames.Count, result.GetValue(force));
+                    SegmentationResult segmentation;
+                    try
+                    {
+                        segmentation = segmenter.Segment(features, image);
+                    }
+                    catch (TorchException e)
+                    {
+                        throw new InvalidOperationException($"{plan.Target}: {e.Message}", e);
+                    }
+                    using (segmentation) Write(plan, image, segmentation, features.ClassNames.Count, result.GetValue(force));
                     task.Increment(1);
                 }
             });
@@ -89,6 +102,32 @@ internal static class SegmentCommand
     {
         using var set = inputs.LoadPrompts(result);
         return segmenter.PromptEncoder.Encode(set);
+    }
+
+    /// <summary>
+    /// Refuses runs in which two targets would write the same file (a.jpg and a.png, or x.jpg from two folders) or an
+    /// output would replace an input, before anything is written.
+    /// </summary>
+    private static void CheckNoCollisions(List<OutputPlan> plans, ParseResult result, CliInputs inputs, Option<FileInfo?> prompts)
+    {
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var plan in plans)
+        {
+            foreach (var file in plan.Files)
+            {
+                string full = Path.GetFullPath(file);
+                if (outputs.TryGetValue(full, out var other)) throw new ArgumentException($"{plan.Target} and {other} would both be written to {full}; segment them into different --out folders");
+                outputs[full] = plan.Target;
+            }
+        }
+        var inputsUsed = plans.Select(p => p.Target)
+            .Concat(result.GetValue(inputs.Examples) ?? []).Concat(result.GetValue(inputs.Masks) ?? [])
+            .Concat(result.GetValue(prompts) is { } p ? [p.FullName] : []);
+        foreach (var input in inputsUsed)
+        {
+            string full = Path.GetFullPath(input);
+            if (outputs.ContainsKey(full)) throw new ArgumentException($"the output {full} would replace an input file; choose another --out folder");
+        }
     }
 
     private static List<string> ListTargets(string target)

@@ -8,7 +8,7 @@ public interface IExampleSegmenter
     /// <summary>A short name for reports, e.g. "mobilenetv2" or "colour-histogram".</summary>
     string Name { get; }
 
-    /// <summary>Segments each target [3, H, W] uint8 with the examples of <paramref name="prompts"/>.</summary>
+    /// <summary>Segments each target [3, H, W] uint8 with the examples of <paramref name="prompts"/>; the caller owns the results.</summary>
     IReadOnlyList<SegmentationResult> SegmentEpisode(PromptSet prompts, IReadOnlyList<Tensor> targets);
 }
 

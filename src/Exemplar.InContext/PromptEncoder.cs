@@ -34,6 +34,8 @@ public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, Seg
         {
             using var prepared = PreparedImage.Create(example.Image, Encoder, Options.InputSize);
             var masks = prepared.ResizeMasks(example.Masks).Unsqueeze(0);                  // [1, classes, S, S]
+            // Cells count as evidence only where the image is (not padding) and the pixels are labelled.
+            var labelled = example.Ignore is null ? prepared.Valid : prepared.Valid * (1.0 - prepared.ResizeMasks(example.Ignore.Unsqueeze(0)));
             var maps = Encoder.ForwardIntermediates(prepared.Input.Unsqueeze(0), Options.Levels);
             for (int l = 0; l < maps.Count; l++)
             {
@@ -41,7 +43,7 @@ public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, Seg
                 int h = (int)map.Size(2), w = (int)map.Size(3);
                 features[l].Add(Functional.Normalize(map, dim: 1));
                 foreground[l].Add(Functional.AdaptiveAvgPool2d(masks, h, w));
-                valid[l].Add(Functional.AdaptiveAvgPool2d(prepared.Valid.Unsqueeze(0), h, w));
+                valid[l].Add(Functional.AdaptiveAvgPool2d(labelled.Unsqueeze(0), h, w));
             }
         }
         var levels = new List<PromptLevel>();
@@ -52,6 +54,6 @@ public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, Seg
                 Tensor.Cat([.. foreground[l]]).DetachFromScope(),
                 Tensor.Cat([.. valid[l]]).DetachFromScope()));
         }
-        return new PromptFeatures(EncoderName, Options.InputSize, Options.Levels, prompts.ClassNames, levels);
+        return new PromptFeatures(EncoderName, EncoderFingerprint.Of(Encoder), Options.InputSize, Options.Levels, prompts.ClassNames, levels);
     }
 }

@@ -29,10 +29,23 @@ public sealed class PromptFeatures : IDisposable
     private const string FormatVersion = "exemplar-prompts-1";
 
     /// <summary>Creates the features (the object owns the levels).</summary>
-    public PromptFeatures(string encoderName, int inputSize, IReadOnlyList<int> levels, IReadOnlyList<string> classNames, IReadOnlyList<PromptLevel> levelFeatures)
+    public PromptFeatures(string encoderName, string encoderFingerprint, int inputSize, IReadOnlyList<int> levels, IReadOnlyList<string> classNames, IReadOnlyList<PromptLevel> levelFeatures)
     {
         if (levels.Count != levelFeatures.Count) throw new ArgumentException("one feature set per level is needed");
+        foreach (var level in levelFeatures)
+        {
+            long k = level.Features.Size(0);
+            if (level.Features.Dim != 4 || level.Foreground.Dim != 4 || level.Valid.Dim != 4
+                || level.Foreground.Size(0) != k || level.Valid.Size(0) != k || level.Valid.Size(1) != 1
+                || level.Foreground.Size(1) != classNames.Count
+                || level.Foreground.Size(2) != level.Features.Size(2) || level.Foreground.Size(3) != level.Features.Size(3)
+                || level.Valid.Size(2) != level.Features.Size(2) || level.Valid.Size(3) != level.Features.Size(3))
+            {
+                throw new ArgumentException($"inconsistent prompt level: features [{string.Join(", ", level.Features.Shape)}], foreground [{string.Join(", ", level.Foreground.Shape)}], valid [{string.Join(", ", level.Valid.Shape)}] for {classNames.Count} class(es)");
+            }
+        }
         EncoderName = encoderName;
+        EncoderFingerprint = encoderFingerprint;
         InputSize = inputSize;
         Levels = levels;
         ClassNames = classNames;
@@ -41,6 +54,9 @@ public sealed class PromptFeatures : IDisposable
 
     /// <summary>The zoo name of the encoder that produced them; targets must be encoded by the same.</summary>
     public string EncoderName { get; }
+
+    /// <summary>Identifies the encoder's weights (see <see cref="InContext.EncoderFingerprint"/>): prompts only work with the same weights.</summary>
+    public string EncoderFingerprint { get; }
 
     /// <summary>The square input side used.</summary>
     public int InputSize { get; }
@@ -71,6 +87,7 @@ public sealed class PromptFeatures : IDisposable
         {
             ["format"] = FormatVersion,
             ["encoder"] = EncoderName,
+            ["encoder_fingerprint"] = EncoderFingerprint,
             ["input_size"] = InputSize.ToString(CultureInfo.InvariantCulture),
             ["levels"] = JsonSerializer.Serialize(Levels),
             ["classes"] = JsonSerializer.Serialize(ClassNames),
@@ -88,11 +105,11 @@ public sealed class PromptFeatures : IDisposable
         {
             throw new CheckpointFormatException(path, $"not an Exemplar prompt file (format '{format ?? "missing"}', expected '{FormatVersion}')");
         }
+        var perLevel = new List<PromptLevel>();
         try
         {
             var levels = JsonSerializer.Deserialize<int[]>(meta["levels"])!;
             var classes = JsonSerializer.Deserialize<string[]>(meta["classes"])!;
-            var perLevel = new List<PromptLevel>();
             for (int i = 0; i < levels.Length; i++)
             {
                 perLevel.Add(new PromptLevel(
@@ -100,10 +117,11 @@ public sealed class PromptFeatures : IDisposable
                     file.Load($"level{i}.foreground").DetachFromScope(),
                     file.Load($"level{i}.valid").DetachFromScope()));
             }
-            return new PromptFeatures(meta["encoder"], int.Parse(meta["input_size"], CultureInfo.InvariantCulture), levels, classes, perLevel);
+            return new PromptFeatures(meta["encoder"], meta["encoder_fingerprint"], int.Parse(meta["input_size"], CultureInfo.InvariantCulture), levels, classes, perLevel);
         }
-        catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException)
+        catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or ArgumentException)
         {
+            foreach (var level in perLevel) level.Dispose();
             throw new CheckpointFormatException(path, $"damaged prompt file ({e.Message})", e);
         }
     }

@@ -6,13 +6,15 @@ namespace Exemplar.InContext;
 /// <param name="Image">[3, H, W] uint8 RGB.</param>
 /// <param name="Masks">[classes, H, W] bool or uint8 (non-zero = the class).</param>
 /// <param name="Source">Where it came from (file names), for error messages.</param>
-public sealed record PromptExample(Tensor Image, Tensor Masks, string Source) : IDisposable
+/// <param name="Ignore">[H, W] bool: pixels that are evidence for neither a class nor the background (void, unlabelled), or null.</param>
+public sealed record PromptExample(Tensor Image, Tensor Masks, string Source, Tensor? Ignore = null) : IDisposable
 {
     /// <summary>Frees the image and masks.</summary>
     public void Dispose()
     {
         Image.Dispose();
         Masks.Dispose();
+        Ignore?.Dispose();
     }
 }
 
@@ -39,11 +41,12 @@ public sealed class PromptSet : IDisposable
     public IReadOnlyList<PromptExample> Examples => _examples;
 
     /// <summary>
-    /// Adds an example (the set owns the tensors from now on). Checks the image is [3, H, W] uint8 and the masks
-    /// [classes, H, W] of the same size.
+    /// Adds an example (the set owns the tensors from now on). Checks the image is [3, H, W] uint8, the masks
+    /// [classes, H, W] and the optional <paramref name="ignore"/> map [H, W] (non-zero = not labelled: neither class nor
+    /// background) of the same size.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong shapes or sizes; the message names <paramref name="source"/>.</exception>
-    public void Add(Tensor image, Tensor masks, string source)
+    public void Add(Tensor image, Tensor masks, string source, Tensor? ignore = null)
     {
         if (image.Dim != 3 || image.Size(0) != 3 || image.DType != DType.UInt8)
         {
@@ -57,9 +60,14 @@ public sealed class PromptSet : IDisposable
         {
             throw new ArgumentException($"{source}: the mask is {masks.Size(2)}x{masks.Size(1)} but the image is {image.Size(2)}x{image.Size(1)} (width x height)");
         }
+        if (ignore is not null && (ignore.Dim != 2 || ignore.Size(0) != image.Size(1) || ignore.Size(1) != image.Size(2)))
+        {
+            throw new ArgumentException($"{source}: the ignore map must be [H, W] = [{image.Size(1)}, {image.Size(2)}], got [{string.Join(", ", ignore.Shape)}]");
+        }
         image.DetachFromScope();
         masks.DetachFromScope();
-        _examples.Add(new PromptExample(image, masks, source));
+        ignore?.DetachFromScope();
+        _examples.Add(new PromptExample(image, masks, source, ignore));
     }
 
     /// <summary>

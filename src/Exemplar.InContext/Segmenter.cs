@@ -13,6 +13,8 @@ namespace Exemplar.InContext;
 /// </summary>
 public sealed class Segmenter(IImageEncoder encoder, string encoderName, SegmenterOptions options)
 {
+    private string? _fingerprint;
+
     /// <summary>The encoder (frozen).</summary>
     public IImageEncoder Encoder { get; } = encoder;
 
@@ -25,15 +27,28 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     /// <summary>An encoder for prompts with the same settings.</summary>
     public PromptEncoder PromptEncoder => new(Encoder, EncoderName, Options);
 
-    /// <summary>Segments one target image [3, H, W] uint8.</summary>
+    /// <summary>Segments one target image [3, H, W] uint8. The caller owns (and disposes) the result.</summary>
     public SegmentationResult Segment(PromptFeatures prompts, Tensor target) => Segment(prompts, [target])[0];
 
-    /// <summary>Segments several target images (any sizes) in one encoder batch.</summary>
-    /// <exception cref="ArgumentException">The prompts were encoded with another encoder, input size or levels.</exception>
+    /// <summary>
+    /// Segments several target images [3, H, W] uint8 (any sizes), <see cref="SegmenterOptions.BatchSize"/> at a time
+    /// through the encoder. The caller owns (and disposes) the results.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prompts were encoded with another encoder, weights, input size or levels.</exception>
     public IReadOnlyList<SegmentationResult> Segment(PromptFeatures prompts, IReadOnlyList<Tensor> targets)
     {
+        Options.Validate(Encoder);
         CheckCompatible(prompts);
-        if (targets.Count == 0) return [];
+        var results = new List<SegmentationResult>();
+        for (int start = 0; start < targets.Count; start += Options.BatchSize)
+        {
+            results.AddRange(SegmentBatch(prompts, targets.Skip(start).Take(Options.BatchSize).ToList()));
+        }
+        return results;
+    }
+
+    private List<SegmentationResult> SegmentBatch(PromptFeatures prompts, IReadOnlyList<Tensor> targets)
+    {
         using var noGrad = LibTorch.NoGrad();
         using var scope = DisposeScope.Begin();
         var prepared = targets.Select(t => PreparedImage.Create(t, Encoder, Options.InputSize)).ToList();
@@ -82,6 +97,11 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
 
     private void CheckCompatible(PromptFeatures prompts)
     {
+        _fingerprint ??= EncoderFingerprint.Of(Encoder);
+        if (prompts.EncoderFingerprint != _fingerprint)
+        {
+            throw new ArgumentException($"the prompts were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {_fingerprint}); encode them again with these weights");
+        }
         if (prompts.EncoderName != EncoderName || prompts.InputSize != Options.InputSize || !prompts.Levels.SequenceEqual(Options.Levels))
         {
             throw new ArgumentException(

@@ -23,7 +23,10 @@ public sealed record SegmenterOptions
     /// </summary>
     public double PrototypeWeight { get; init; } = 0.5;
 
-    /// <summary>Scale from cosine-similarity differences to logits (only affects the reported probabilities).</summary>
+    /// <summary>
+    /// Scale from cosine-similarity differences to logits. With the default threshold of 0.5 (logit 0) it changes only
+    /// the reported probabilities, not the masks.
+    /// </summary>
     public double LogitScale { get; init; } = 10.0;
 
     /// <summary>Guided-filter radius in input pixels (0 turns the edge-aware upsampling off).</summary>
@@ -32,8 +35,11 @@ public sealed record SegmenterOptions
     /// <summary>Guided-filter regularisation: larger smooths more and follows image edges less.</summary>
     public double GuidedEps { get; init; } = 1e-3;
 
-    /// <summary>Probability above which a pixel belongs to a class (for single-class masks).</summary>
+    /// <summary>Probability above which a pixel belongs to its best class (otherwise it is background).</summary>
     public double Threshold { get; init; } = 0.5;
+
+    /// <summary>Targets run through the encoder together (bounds memory when segmenting many targets at once).</summary>
+    public int BatchSize { get; init; } = 4;
 
     /// <summary>Checks the values are usable.</summary>
     public void Validate(IImageEncoder encoder)
@@ -43,6 +49,10 @@ public sealed record SegmenterOptions
         if (Levels.Count == 0) throw new ArgumentException("at least one encoder level is needed");
         if (TopK < 1) throw new ArgumentException("TopK must be at least 1");
         if (Threshold is <= 0 or >= 1) throw new ArgumentException("Threshold must be in (0, 1)");
+        if (LogitScale <= 0) throw new ArgumentException("LogitScale must be positive");
+        if (GuidedRadius < 0 || GuidedEps <= 0) throw new ArgumentException("GuidedRadius must be at least 0 and GuidedEps positive");
+        if (BatchSize < 1) throw new ArgumentException("BatchSize must be at least 1");
+        if (PrototypeWeight < 0) throw new ArgumentException("PrototypeWeight must not be negative");
     }
 
     /// <summary>

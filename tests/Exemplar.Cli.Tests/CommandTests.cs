@@ -85,6 +85,20 @@ public sealed class CommandTests : IDisposable
             "--target", PerSeg("duck_toy_01.jpg"), "--out", _dir);
         Assert.Equal(1, code);
         Assert.Contains("--weights is required", error);
+
+        // Two targets that would write the same mask, and an output that would replace an input, are refused up front.
+        string other = Path.Combine(_dir, "other");
+        Directory.CreateDirectory(other);
+        File.Copy(PerSeg("duck_toy_01.jpg"), Path.Combine(other, "duck_toy_01.jpg"));
+        (code, error) = Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", PerSeg("duck_toy_01.jpg"), Path.Combine(other, "duck_toy_01.jpg"), "--out", Path.Combine(_dir, "d"), "--weights", SharedFolder.PathOf(Weights));
+        Assert.Equal(1, code);
+        Assert.Contains("would both be written", error);
+        File.Copy(PerSeg("duck_toy_02.jpg"), Path.Combine(other, "duck_toy_02.png"));
+        (code, error) = Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", Path.Combine(other, "duck_toy_02.png"), "--out", other, "--force", "--weights", SharedFolder.PathOf(Weights));
+        Assert.Equal(1, code);
+        Assert.Contains("would replace an input", error);
     }
 
     [SharedFact(Weights, Duck)]

@@ -92,6 +92,13 @@ public sealed class SegmenterTests : IDisposable
         var ex = Assert.Throws<ArgumentException>(() => other.Segment(loaded, target));
         Assert.Contains("encode them again", ex.Message);
 
+        // Same architecture, other weights: refused by the fingerprint.
+        using var randomNet = new MobileNetV2();
+        randomNet.Eval();
+        var wrongWeights = new Segmenter(randomNet, "mobilenetv2", segmenter.Options);
+        ex = Assert.Throws<ArgumentException>(() => wrongWeights.Segment(loaded, target));
+        Assert.Contains("other mobilenetv2 weights", ex.Message);
+
         SafeTensors.Save(Path.Combine(_dir, "plain.safetensors"), new Dictionary<string, Tensor> { ["x"] = Tensor.Zeros([1]) });
         var bad = Assert.Throws<CheckpointFormatException>(() => PromptFeatures.Load(Path.Combine(_dir, "plain.safetensors")));
         Assert.Contains("not an Exemplar prompt file", bad.Message);

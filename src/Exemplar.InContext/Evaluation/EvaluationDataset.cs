@@ -72,7 +72,7 @@ public sealed record EvaluationDataset(DatasetKind Kind, string Root)
         switch (Kind)
         {
             case DatasetKind.Fss1000:
-                var fss = new FssDataset(Root, new FssOptions { Split = Directory.Exists(Path.Combine(Root, "bus")) ? FssSplit.Test : FssSplit.All });
+                var fss = new FssDataset(Root, new FssOptions { Split = FssSplitPresent(Root) });
                 return (fss, Limit(FssEpisodes.Build(fss, new FssEpisodeOptions { Shots = options.Shots, Seed = options.Seed }), options));
             case DatasetKind.Coco20i:
             case DatasetKind.CocoMini:
@@ -97,6 +97,17 @@ public sealed record EvaluationDataset(DatasetKind Kind, string Root)
                 long[] excluded = Kind is DatasetKind.Ccp or DatasetKind.MagneticTile ? [0] : [];
                 return (dataset, ClassEpisodes.Build(dataset, new ClassEpisodeOptions { Shots = options.Shots, Seed = options.Seed, ExcludedClasses = excluded, EpisodeCount = options.Episodes }));
         }
+    }
+
+    /// <summary>
+    /// HSNet's test split when the folder holds its classes (the full FSS-1000); every class present otherwise (a partial
+    /// copy such as the shared sample, whose class is in no split file).
+    /// </summary>
+    private static FssSplit FssSplitPresent(string root)
+    {
+        string list = Path.Combine(root, "splits", "test.txt");
+        bool hasTestClasses = File.Exists(list) && File.ReadLines(list).Any(c => c.Length > 0 && Directory.Exists(Path.Combine(root, c.Trim())));
+        return hasTestClasses ? FssSplit.Test : FssSplit.All;
     }
 
     private ISegmentationDataset OpenClassLevel() => Kind switch

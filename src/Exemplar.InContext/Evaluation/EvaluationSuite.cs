@@ -59,7 +59,7 @@ public static class EvaluationSuite
                 {
                     (dataset, list) = target.Open(new EpisodeOptions(shots, episodes, 0, 0));
                 }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or Vision.Datasets.DatasetLayoutException)
                 {
                     skipped.Add(new SkippedEvaluation(target.KindName, shots, e.Message));
                     progress?.Invoke($"{target.KindName} {shots}-shot: skipped ({e.Message})");

@@ -61,11 +61,13 @@ public static class Evaluator
             var episode = list.Episodes[i];
             using var scope = DisposeScope.Begin();
             using var samples = EpisodeLoader.Load(dataset, episode);
-            using var result = Segment(segmenter, samples);
+            using var result = Segment(segmenter, samples, dataset.IgnoreLabel);
             var prediction = result.LabelMap.Ne(0).To(DType.Int64);
-            meter.Update(prediction, samples.Query.Mask, episode.ClassId);
+            var areas = FewShotIoUMeter.Areas(prediction, samples.Query.Mask, dataset.IgnoreLabel);
+            meter.Add(areas, episode.ClassId);
             names[episode.ClassId] = episode.ClassName;
-            outcomes.Add(new EpisodeOutcome(i, episode.Query.Id, episode.ClassName, EpisodeIoU(prediction, samples.Query.Mask, dataset.IgnoreLabel)));
+            double iou = areas.ForegroundUnion == 0 ? 1 : (double)areas.ForegroundIntersection / areas.ForegroundUnion;
+            outcomes.Add(new EpisodeOutcome(i, episode.Query.Id, episode.ClassName, iou));
             progress?.Invoke(i + 1, list.Episodes.Count);
         }
         double ms = clock.Elapsed.TotalMilliseconds / Math.Max(1, list.Episodes.Count);
@@ -81,25 +83,17 @@ public static class Evaluator
             ms, worst, best);
     }
 
-    private static SegmentationResult Segment(IExampleSegmenter segmenter, EpisodeSamples samples)
+    private static SegmentationResult Segment(IExampleSegmenter segmenter, EpisodeSamples samples, long ignoreLabel)
     {
         using var prompts = new PromptSet([samples.Episode.ClassName]);
         foreach (var support in samples.Support)
         {
-            // The episode's masks hold 1 for the class, 0 elsewhere and the ignore label where ignored: only 1 is the class.
-            prompts.Add(support.Image.Alias(), support.Mask.Eq(1).To(DType.UInt8).Unsqueeze(0), support.Metadata?.SourceId ?? samples.Episode.ClassName);
+            // The episode's masks hold 1 for the class, 0 elsewhere and the ignore label where ignored (void, outside
+            // the field of view): ignored pixels are evidence for neither the class nor the background.
+            prompts.Add(support.Image.Alias(), support.Mask.Eq(1).To(DType.UInt8).Unsqueeze(0), support.Metadata?.SourceId ?? samples.Episode.ClassName,
+                support.Mask.Eq(ignoreLabel));
         }
         return segmenter.SegmentEpisode(prompts, [samples.Query.Image])[0];
-    }
-
-    private static double EpisodeIoU(Tensor prediction, Tensor target, long ignore)
-    {
-        using var scope = DisposeScope.Begin();
-        var valid = target.Ne(ignore);
-        var p = prediction.Eq(1) & valid;
-        var t = target.Eq(1) & valid;
-        double union = (p | t).Sum().ToDouble();
-        return union == 0 ? 1 : (p & t).Sum().ToDouble() / union;
     }
 
     private static void SaveReport(IExampleSegmenter segmenter, ISegmentationDataset dataset, EpisodeList list, string folder,
@@ -113,7 +107,7 @@ public static class Evaluator
                 var outcome = outcomes[rank];
                 using var scope = DisposeScope.Begin();
                 using var samples = EpisodeLoader.Load(dataset, list.Episodes[outcome.Index]);
-                using var result = Segment(segmenter, samples);
+                using var result = Segment(segmenter, samples, dataset.IgnoreLabel);
                 var examples = samples.Support.Select(s => new AnnotatedImage(s.Image, s.Mask)).ToList();
                 string path = Path.Combine(folder, $"{kind}{rank + 1}_iou{outcome.IoU * 100:F0}_{Sanitize(outcome.QueryId)}.png");
                 EpisodeVisualizer.Save(path, examples, samples.Query.Image, result.LabelMap, samples.Query.Mask, overwrite);

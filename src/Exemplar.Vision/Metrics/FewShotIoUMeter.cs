@@ -51,9 +51,11 @@ public sealed class FewShotIoUMeter
     public EpisodeAreas Totals(int classId) => _totals.GetValueOrDefault(classId);
 
     /// <summary>Adds one episode of class <paramref name="classId"/>: prediction [H, W] of 0/1 and target [H, W] of 0/1/ignore.</summary>
-    public void Update(Tensor prediction, Tensor target, int classId)
+    public void Update(Tensor prediction, Tensor target, int classId) => Add(Areas(prediction, target, IgnoreIndex), classId);
+
+    /// <summary>Adds one episode whose areas were already computed with <see cref="Areas"/>.</summary>
+    public void Add(EpisodeAreas areas, int classId)
     {
-        var areas = Areas(prediction, target, IgnoreIndex);
         _totals[classId] = _totals.GetValueOrDefault(classId) + areas;
         EpisodeCount++;
     }
