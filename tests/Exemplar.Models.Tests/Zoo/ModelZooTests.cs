@@ -2,6 +2,7 @@ using Exemplar.Models.Zoo;
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
 using Exemplar.Torch.Serialization;
+using Exemplar.Vision.Transforms;
 
 namespace Exemplar.Models.Tests.Zoo;
 
@@ -57,6 +58,15 @@ public class ModelZooTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EveryModelNormalisesWithVisionsImageNetStatistics(string name)
+    {
+        var preprocessing = ModelZoo.Get(name).Preprocessing;
+        Assert.Equal(NormalizeOptions.ImageNetMean, preprocessing.Mean);
+        Assert.Equal(NormalizeOptions.ImageNetStd, preprocessing.Std);
     }
 
     [Fact]
