@@ -255,7 +255,16 @@ int64_t ex_op_call(ex_op op, const ex_arg* args, int64_t nargs, ex_out* outs, in
     }
     handle.callBoxed(stack);
     g_pending_outputs.clear();
-    for (const auto& v : stack) push_output(g_pending_outputs, v);
+    try {
+      for (const auto& v : stack) push_output(g_pending_outputs, v);
+    } catch (...) {
+      // An unsupported output after some tensors: their handles are owned by no one yet, so free them here.
+      for (const auto& o : g_pending_outputs) {
+        if (o.kind == EX_OUT_TENSOR) ex_tensor_free(o.handle);
+      }
+      g_pending_outputs.clear();
+      throw;
+    }
     auto n = static_cast<int64_t>(g_pending_outputs.size());
     auto copy = std::min(n, cap);
     if (copy > 0) std::memcpy(outs, g_pending_outputs.data(), sizeof(ex_out) * static_cast<size_t>(copy));

@@ -1,4 +1,5 @@
 using Exemplar.Torch;
+using Exemplar.Vision.Transforms;
 
 namespace Exemplar.Models;
 
@@ -19,11 +20,12 @@ public sealed record FeatureMap(Tensor Features, int Stride, string Name) : IDis
 /// <param name="DefaultSize">The input side the encoder was trained at.</param>
 public sealed record Preprocessing(double[] Mean, double[] Std, int SizeMultiple, int DefaultSize)
 {
-    /// <summary>ImageNet statistics, used by DINOv2, MobileNetV2 and ResNet.</summary>
-    public static double[] ImageNetMean { get; } = [0.485, 0.456, 0.406];
-
-    /// <summary>ImageNet standard deviations.</summary>
-    public static double[] ImageNetStd { get; } = [0.229, 0.224, 0.225];
+    /// <summary>
+    /// ImageNet statistics (<see cref="NormalizeOptions.ImageNet"/>, as DINOv2, MobileNetV2 and ResNet use) with the
+    /// given size constraints.
+    /// </summary>
+    public static Preprocessing ImageNet(int sizeMultiple, int defaultSize) =>
+        new([.. NormalizeOptions.ImageNetMean], [.. NormalizeOptions.ImageNetStd], sizeMultiple, defaultSize);
 }
 
 /// <summary>

@@ -28,30 +28,42 @@ public static class Ops
         {
             return Tensor.Wrap(outs[0].Handle);
         }
-        ConvertOutputs(outs, n, InlineOutputs); // frees the handles through the wrappers' finalizers
+        DisposeTensors(ConvertOutputs(outs, n, InlineOutputs));
         throw new TorchException($"{op} does not return exactly one defined tensor (it returned {n} outputs); use Ops.Invoke");
     }
 
-    /// <summary>Calls an operator whose outputs are all tensors (a tuple or a list), returned in order.</summary>
-    public static Tensor[] CallMany(Op op, params ReadOnlySpan<OpArg> args)
+    /// <summary>Calls an operator whose outputs are all defined tensors (a tuple or a list), returned in order.</summary>
+    /// <exception cref="TorchException">ATen rejected the call, or an output is not a tensor or is an undefined one (nothing is leaked).</exception>
+    public static Tensor[] CallMany(Op op, params ReadOnlySpan<OpArg> args) => AllTensors(op, Invoke(op, args));
+
+    /// <summary>The tensors of <paramref name="outputs"/>, lists flattened; frees them all and throws if any output is not a defined tensor.</summary>
+    internal static Tensor[] AllTensors(Op op, object?[] outputs)
     {
-        var outputs = Invoke(op, args);
         var result = new List<Tensor>(outputs.Length);
+        string? problem = null;
         foreach (var o in outputs)
         {
             switch (o)
             {
                 case Tensor t: result.Add(t); break;
-                case Tensor[] ts: result.AddRange(ts); break;
-                default: throw new TorchException($"{op} returned a non-tensor output ({o ?? "None"})");
+                case Tensor?[] ts:
+                    foreach (var t in ts)
+                    {
+                        if (t is null) problem ??= "an undefined tensor in a list";
+                        else result.Add(t);
+                    }
+                    break;
+                default: problem ??= $"a non-tensor output ({o ?? "None or an undefined tensor"})"; break;
             }
         }
-        return result.ToArray();
+        if (problem is null) return result.ToArray();
+        DisposeTensors(outputs);
+        throw new TorchException($"{op} returned {problem}; use Ops.Invoke");
     }
 
     /// <summary>
-    /// Calls any operator and returns every output: <see cref="Tensor"/>, <see cref="T:Exemplar.Torch.Tensor[]"/> for lists,
-    /// <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, or null for None and undefined tensors.
+    /// Calls any operator and returns every output: <see cref="Tensor"/>, <c>Tensor?[]</c> for lists (an undefined
+    /// element is null), <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, or null for None and undefined tensors.
     /// </summary>
     public static object?[] Invoke(string name, string overload, params ReadOnlySpan<OpArg> args) => Invoke(Op.Get(name, overload), args);
 
@@ -63,6 +75,16 @@ public static class Ops
         return ConvertOutputs(outs, n, InlineOutputs);
     }
 
+    /// <summary>Frees every tensor among <paramref name="outputs"/> (an <see cref="Invoke(Op, ReadOnlySpan{OpArg})"/> result).</summary>
+    private static void DisposeTensors(object?[] outputs)
+    {
+        foreach (var o in outputs)
+        {
+            if (o is Tensor t) t.Dispose();
+            else if (o is Tensor?[] ts) foreach (var e in ts) e?.Dispose();
+        }
+    }
+
     private static unsafe object?[] ConvertOutputs(NativeOutput* inline, long n, int cap)
     {
         var flat = new NativeOutput[n];
@@ -71,19 +93,24 @@ public static class Ops
         {
             fixed (NativeOutput* rest = &flat[cap]) NativeMethods.Check(NativeMethods.ex_take_outputs(cap, rest, n - cap) >= 0);
         }
-        // Wrap every handle first, so that none leaks if a later output is unsupported.
+        return ConvertOutputs(flat);
+    }
+
+    /// <summary>Wraps the flattened native outputs of one call; every handle is wrapped (owned) before this returns.</summary>
+    internal static object?[] ConvertOutputs(ReadOnlySpan<NativeOutput> flat)
+    {
         var values = new List<object?>();
-        for (long k = 0; k < n; k++)
+        for (int k = 0; k < flat.Length; k++)
         {
             var o = flat[k];
             switch ((NativeOutputKind)o.Kind)
             {
                 case NativeOutputKind.Tensor:
-                    values.Add(o.Handle == 0 ? null : Tensor.Wrap(o.Handle));
+                    values.Add(WrapOrNull(o.Handle));
                     break;
                 case NativeOutputKind.List:
-                    var list = new Tensor[o.I];
-                    for (long e = 0; e < o.I; e++) list[e] = Tensor.Wrap(flat[++k].Handle);
+                    var list = new Tensor?[o.I];
+                    for (long e = 0; e < o.I; e++) list[e] = WrapOrNull(flat[++k].Handle);
                     values.Add(list);
                     break;
                 case NativeOutputKind.Int: values.Add(o.I); break;
@@ -94,6 +121,9 @@ public static class Ops
         }
         return values.ToArray();
     }
+
+    /// <summary>An undefined tensor is reported as a null handle: it becomes null, not an error.</summary>
+    private static Tensor? WrapOrNull(nint handle) => handle == 0 ? null : Tensor.Wrap(handle);
 
     /// <summary>Marshals the arguments, calls the operator, and returns the number of flattened outputs.</summary>
     private static unsafe long Execute(Op op, ReadOnlySpan<OpArg> args, NativeOutput* outs, int cap)

@@ -108,10 +108,15 @@ public sealed partial class Tensor
     /// <summary>A CPU tensor of <paramref name="dtype"/> whose elements are the raw little-endian <paramref name="bytes"/>.</summary>
     public static unsafe Tensor FromBytes(ReadOnlySpan<byte> bytes, DType dtype, long[] shape)
     {
-        fixed (byte* p = bytes)
-        fixed (long* s = shape)
-        {
-            return Wrap(NativeMethods.ex_tensor_from_data(p, bytes.Length, s, shape.Length, (int)dtype));
-        }
+        fixed (byte* p = bytes) return FromPointer(p, bytes.Length, dtype, shape);
+    }
+
+    /// <summary>
+    /// A CPU tensor of <paramref name="dtype"/> holding a copy of the <paramref name="nbytes"/> bytes at
+    /// <paramref name="data"/>: no span, so no 2 GiB limit (e.g. a tensor in a memory-mapped file).
+    /// </summary>
+    internal static unsafe Tensor FromPointer(void* data, long nbytes, DType dtype, long[] shape)
+    {
+        fixed (long* s = shape) return Wrap(NativeMethods.ex_tensor_from_data(data, nbytes, s, shape.Length, (int)dtype));
     }
 }

@@ -216,17 +216,25 @@ public sealed partial class Tensor : IDisposable
         return d.Item<double>();
     }
 
-    /// <summary>Shape, dtype and device, and the values of small tensors.</summary>
+    /// <summary>Shape, dtype and device, and the values of small tensors (never of meta tensors, which have none).</summary>
     public override string ToString()
     {
         if (IsDisposed) return "Tensor(disposed)";
+        var device = Device;
         var sb = new StringBuilder();
-        sb.Append("Tensor[").Append(string.Join(", ", Shape)).Append("], ").Append(DType).Append(", ").Append(Device);
+        sb.Append("Tensor[").Append(string.Join(", ", Shape)).Append("], ").Append(DType).Append(", ").Append(device);
         if (RequiresGrad) sb.Append(", requires_grad");
-        if (NumEl <= 16 && DType != DType.Bool)
+        if (NumEl <= 16 && DType != DType.Bool && device.Type != DeviceType.Meta)
         {
-            using var flat = To(DType.Float64);
-            sb.Append(": [").Append(string.Join(", ", flat.ToArray<double>().Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))).Append(']');
+            try
+            {
+                using var flat = To(DType.Float64);
+                sb.Append(": [").Append(string.Join(", ", flat.ToArray<double>().Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))).Append(']');
+            }
+            catch (TorchException)
+            {
+                // A description must not fail: values that cannot be read are left out.
+            }
         }
         return sb.ToString();
     }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Exemplar.Torch;
+using Exemplar.Vision.Transforms;
 using Microsoft.Win32.SafeHandles;
 
 namespace Exemplar.Models.Tests;
@@ -52,8 +53,8 @@ internal static class TestJpeg
         var resized = Functional.Interpolate(image, nh, nw, InterpolationMode.Bilinear, antialias: true);
         int top = (int)Math.Round((nh - crop) / 2.0, MidpointRounding.ToEven), left = (int)Math.Round((nw - crop) / 2.0, MidpointRounding.ToEven);
         var cropped = resized[.., .., top..(top + crop), left..(left + crop)] / 255.0;
-        var mean = Tensor.From(Preprocessing.ImageNetMean.Select(v => (float)v).ToArray(), 1, 3, 1, 1);
-        var std = Tensor.From(Preprocessing.ImageNetStd.Select(v => (float)v).ToArray(), 1, 3, 1, 1);
+        var mean = Tensor.From(NormalizeOptions.ImageNetMean.Select(v => (float)v).ToArray(), 1, 3, 1, 1);
+        var std = Tensor.From(NormalizeOptions.ImageNetStd.Select(v => (float)v).ToArray(), 1, 3, 1, 1);
         return ((cropped - mean) / std).Contiguous().MoveToOuterScope();
     }
 

@@ -193,4 +193,20 @@ public class DataTransferTests
         using var t = Tensor.From([1f, 2.5f], 1, 2);
         Assert.Equal("Tensor[1, 2], Float32, cpu: [1, 2.5]", t.ToString());
     }
+
+    [Fact]
+    public void ToStringOfAMetaTensorLeavesOutTheValuesItHasNot()
+    {
+        using var t = Tensor.Zeros([2, 3], device: Device.Meta);
+        Assert.Equal("Tensor[2, 3], Float32, meta", t.ToString());
+    }
+
+    [Fact]
+    public void ToStringStillDescribesATensorWhoseValuesCannotBeRead()
+    {
+        using var x = Tensor.From([0.5f, 1f]);
+        using var q = Ops.Call("aten::quantize_per_tensor", "", x, 0.5, 0, 13); // quint8: no conversion to float64
+        Assert.StartsWith("Tensor[2], ", q.ToString());
+        Assert.EndsWith(", cpu", q.ToString());
+    }
 }

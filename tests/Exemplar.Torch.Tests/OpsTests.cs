@@ -1,4 +1,5 @@
 using System.Reflection;
+using Exemplar.Torch.Native;
 
 namespace Exemplar.Torch.Tests;
 
@@ -153,6 +154,73 @@ public class OpsTests
         Assert.Contains("does not return exactly one", e.Message);
         using var element = x[0, 0];
         Assert.Throws<TorchException>(() => Ops.CallMany(Op.Get("aten::is_nonzero"), element)); // a bool is not a tensor
+    }
+
+    [Fact]
+    public void CallFreesTheOutputsItRejectsAtOnce()
+    {
+        using var x = Check.Range(4, 2, 2);
+        long start = Check.SettledLiveCount();
+        Assert.Throws<TorchException>(() => Ops.Call("aten::max", "dim", x, 0));
+        Assert.Equal(start, Tensor.LiveCount); // values and indices were disposed, not left to finalizers
+    }
+
+    [Fact]
+    public void CallManyRejectsAnUndefinedTensorAndFreesTheOthers()
+    {
+        using var x = Tensor.From([1f, 2f, 3f, 4f, 5f, 6f], 2, 3);
+        using var scope = DisposeScope.Begin();
+        var forward = Ops.CallMany(Op.Get("aten::native_layer_norm"), x, new long[] { 3 }, OpArg.None, OpArg.None, 1e-5);
+        using var gradOut = Tensor.OnesLike(x);
+        long start = Check.SettledLiveCount();
+        // Only the input gradient is asked for: the other two outputs are undefined tensors.
+        var e = Assert.Throws<TorchException>(() => Ops.CallMany(Op.Get("aten::native_layer_norm_backward"), gradOut, x, new long[] { 3 },
+            forward[1], forward[2], OpArg.None, OpArg.None, new[] { true, false, false }));
+        Assert.Contains("undefined tensor", e.Message);
+        Assert.Equal(start, Tensor.LiveCount);
+    }
+
+    /// <summary>A native list output [a, undefined, b], as ex_op_call flattens it, with live handles to <paramref name="a"/> and <paramref name="b"/>.</summary>
+    private static NativeOutput[] ListWithAHole(Tensor a, Tensor b) =>
+    [
+        new() { Kind = (int)NativeOutputKind.List, I = 3 },
+        new() { Kind = (int)NativeOutputKind.Tensor, Handle = NativeMethods.ex_tensor_clone_handle(a.NativeHandle) },
+        new() { Kind = (int)NativeOutputKind.Tensor, Handle = 0 },
+        new() { Kind = (int)NativeOutputKind.Tensor, Handle = NativeMethods.ex_tensor_clone_handle(b.NativeHandle) },
+    ];
+
+    [Fact]
+    public void AnUndefinedTensorInAListOutputIsNull()
+    {
+        using var a = Tensor.From([1f]);
+        using var b = Tensor.From([2f]);
+        long start = Check.SettledLiveCount();
+        var outputs = Ops.ConvertOutputs(ListWithAHole(a, b));
+        var list = Assert.IsType<Tensor[]>(Assert.Single(outputs)); // Tensor?[] at run time
+        Assert.Equal(3, list.Length);
+        Assert.Null(list[1]);
+        Assert.Equal(1f, list[0]!.Item<float>());
+        Assert.Equal(2f, list[2]!.Item<float>());
+        Assert.Equal(start + 2, Tensor.LiveCount);
+
+        var e = Assert.Throws<TorchException>(() => Ops.AllTensors(Op.Get("aten::split", "Tensor"), outputs));
+        Assert.Contains("undefined tensor in a list", e.Message);
+        Assert.True(list[0]!.IsDisposed && list[2]!.IsDisposed);
+        Assert.Equal(start, Tensor.LiveCount);
+    }
+
+    [Fact]
+    public void AnUnsupportedOutputTypeIsAnErrorNotALeak()
+    {
+        using var re = Tensor.From([1.5f]);
+        using var im = Tensor.From([-2f]);
+        using var z = Ops.Call("aten::complex", "", re, im);
+        long start = Check.SettledLiveCount();
+        // The Scalar of a complex tensor is a complex number, which the shim cannot hand back.
+        var e = Assert.Throws<TorchException>(() => Ops.Invoke("aten::_local_scalar_dense", "", z));
+        Assert.Contains("unsupported operator output type", e.Message);
+        Assert.Equal(start, Tensor.LiveCount);
+        Assert.Equal(1.5, Assert.Single(Ops.Invoke("aten::_local_scalar_dense", "", re))); // the shim is usable afterwards
     }
 
     [Fact]

@@ -7,9 +7,9 @@ namespace Exemplar.Models.DinoV2;
 /// <summary>
 /// Loads DINOv2 checkpoints: the official <c>dinov2_vit*14[_reg4]_pretrain.pth</c> files (flat, block-chunked, or
 /// nested in a training checkpoint) and Hugging Face <c>facebook/dinov2-*</c> safetensors or <c>.bin</c> files. The
-/// container is told by the extension (<c>.safetensors</c>; <c>.pth</c>, <c>.pt</c>, <c>.bin</c>, <c>.ckpt</c>) or else
-/// by the file's first bytes, the naming by the keys (<see cref="DinoV2CheckpointConverter"/>). Loading is strict by
-/// default: every parameter must be present with its shape, and nothing else.
+/// container is told by the file's first bytes, whatever its name (<see cref="Checkpoints.LoadStateDict"/>), the naming
+/// by the keys (<see cref="DinoV2CheckpointConverter"/>). Loading is strict by default: every parameter must be present
+/// with its shape, and nothing else.
 /// </summary>
 /// <example><code>
 /// using var model = DinoV2Weights.Load("dinov2_vitb14_reg4_pretrain.pth", DinoV2Variant.ViTB14Reg4);
@@ -87,27 +87,9 @@ public static class DinoV2Weights
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such DINOv2 checkpoint", path);
-        var state = IsSafeTensors(path) ? ReadSafeTensors(path, entry) : TorchCheckpoint.LoadStateDict(path, entry);
+        var state = Checkpoints.LoadStateDict(path, entry);
         if (state.Count == 0) throw new CheckpointFormatException(path, entry is null ? "holds no tensors" : $"holds no tensors under '{entry}'");
         return entry is null ? Unwrap(state) : state;
-    }
-
-    private static bool IsSafeTensors(string path)
-    {
-        string extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension == ".safetensors") return true;
-        if (extension is ".pth" or ".pt" or ".bin" or ".ckpt") return false;
-        // Unknown extension: torch.save writes a zip (PK\x03\x04); anything else is read as safetensors.
-        Span<byte> magic = stackalloc byte[4];
-        using var file = File.OpenRead(path);
-        return file.Read(magic) < 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K' || magic[2] != 3 || magic[3] != 4;
-    }
-
-    private static Dictionary<string, Tensor> ReadSafeTensors(string path, string? entry)
-    {
-        using var file = SafeTensorsFile.Open(path);
-        string prefix = entry is null ? "" : entry + ".";
-        return file.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(k => k[prefix.Length..], file.Load, StringComparer.Ordinal);
     }
 
     /// <summary>Removes a first name segment that every key shares and that is no DINOv2 name (a <c>{"model": ...}</c> wrapper).</summary>

@@ -20,7 +20,7 @@ public sealed partial class DinoVisionTransformer
 
     /// <summary>ImageNet normalisation, sides a multiple of the patch size, default side the position grid's (518).</summary>
     public static Preprocessing PreprocessingFor(DinoV2Options options) =>
-        new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, options.PatchSize, options.ImageSize);
+        Preprocessing.ImageNet(options.PatchSize, options.ImageSize);
 
     /// <summary>
     /// The official <c>get_intermediate_layers</c> with <c>n</c> an int: the outputs of the last <paramref name="n"/>

@@ -78,7 +78,7 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>, IImageEncoder
     public Preprocessing Preprocessing => DefaultPreprocessing;
 
     /// <summary>ImageNet normalisation, sides a multiple of 32, trained at 224.</summary>
-    public static Preprocessing DefaultPreprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
+    public static Preprocessing DefaultPreprocessing { get; } = Preprocessing.ImageNet(32, 224);
 
     /// <inheritdoc/>
     public long FeatureChannels => LastChannels;

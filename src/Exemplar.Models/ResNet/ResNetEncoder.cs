@@ -67,7 +67,7 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor>, IImageEncoder
     public Linear Fc { get; }
 
     /// <summary>ImageNet normalisation, sides a multiple of 32, trained at 224.</summary>
-    public static Preprocessing DefaultPreprocessing { get; } = new(Preprocessing.ImageNetMean, Preprocessing.ImageNetStd, 32, 224);
+    public static Preprocessing DefaultPreprocessing { get; } = Preprocessing.ImageNet(32, 224);
 
     /// <inheritdoc/>
     public Preprocessing Preprocessing => DefaultPreprocessing;

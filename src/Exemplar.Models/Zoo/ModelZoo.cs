@@ -71,14 +71,12 @@ public static class ModelZoo
         () => new ResNetEncoder(variant),
         path => LoadModule(new ResNetEncoder(variant), path));
 
-    /// <summary>Loads a state dict file (.pth/.pt through the pickle reader, else safetensors) strictly into <paramref name="model"/>.</summary>
+    /// <summary>Loads a state dict file (safetensors or torch.save zip, told by its first bytes) strictly into <paramref name="model"/>.</summary>
     internal static T LoadModule<T>(T model, string path) where T : Module
     {
         try
         {
-            var state = Path.GetExtension(path).ToLowerInvariant() is ".pth" or ".pt" or ".bin"
-                ? TorchCheckpoint.LoadStateDict(path)
-                : SafeTensors.Load(path);
+            var state = Checkpoints.LoadStateDict(path);
             try
             {
                 model.LoadStateDict(state);

@@ -24,12 +24,21 @@ public sealed class Sequential : Module<Tensor, Tensor>
         return this;
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Runs the layers in order, freeing each intermediate result as soon as the next layer has run (its memory
+    /// returns unless a view or the autograd graph still uses it); the caller's input is never freed.
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
         using var scope = DisposeScope.Begin();
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        foreach (var layer in _layers)
+        {
+            var next = layer.Forward(x);
+            // Only what this call created is freed: never the input, nor a tensor a layer handed back as it is.
+            if (!ReferenceEquals(next, x) && x.Scope == scope) x.Dispose();
+            x = next;
+        }
         return (ReferenceEquals(x, input) ? x.Alias() : x).MoveToOuterScope();
     }
 }

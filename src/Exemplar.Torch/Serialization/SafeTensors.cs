@@ -18,12 +18,13 @@ public sealed record SafeTensorInfo(DType DType, long[] Shape, long Begin, long 
 public sealed class SafeTensorsFile : IDisposable
 {
     private const long MaxHeaderBytes = 100L << 20;
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
     private readonly Dictionary<string, SafeTensorInfo> _tensors;
     private readonly long _dataStart;
+    private bool _disposed;
 
-    private SafeTensorsFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, Dictionary<string, SafeTensorInfo> tensors,
+    private SafeTensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, Dictionary<string, SafeTensorInfo> tensors,
         IReadOnlyDictionary<string, string> metadata, long dataStart)
     {
         FilePath = path;
@@ -80,18 +81,20 @@ public sealed class SafeTensorsFile : IDisposable
         }
     }
 
-    /// <summary>Copies one tensor out of the file into a new CPU tensor.</summary>
+    /// <summary>Copies one tensor out of the file into a new CPU tensor (of any size).</summary>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    /// <exception cref="KeyNotFoundException">The file holds no tensor called <paramref name="name"/>.</exception>
     public unsafe Tensor Load(string name)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var info = Info(name);
-        ObjectDisposedException.ThrowIf(_view is null, this);
         byte* basePtr = null;
         var handle = _view.SafeMemoryMappedViewHandle;
         handle.AcquirePointer(ref basePtr);
         try
         {
             byte* start = basePtr + _view.PointerOffset + _dataStart + info.Begin;
-            return Tensor.FromBytes(new ReadOnlySpan<byte>(start, checked((int)(info.End - info.Begin))), info.DType, info.Shape);
+            return Tensor.FromPointer(start, info.End - info.Begin, info.DType, info.Shape);
         }
         finally
         {
@@ -99,14 +102,34 @@ public sealed class SafeTensorsFile : IDisposable
         }
     }
 
-    /// <summary>Loads every tensor, keyed by name, in file order.</summary>
-    public Dictionary<string, Tensor> LoadAll() => Keys.ToDictionary(k => k, Load);
+    /// <summary>Loads every tensor, keyed by name, in file order; if one fails, those already loaded are freed.</summary>
+    public Dictionary<string, Tensor> LoadAll() => LoadMany(Keys);
+
+    /// <summary>
+    /// Loads the tensors called <paramref name="names"/>, keyed by their names less the first <paramref name="strip"/>
+    /// characters (a prefix); if one fails, those already loaded are freed.
+    /// </summary>
+    internal Dictionary<string, Tensor> LoadMany(IEnumerable<string> names, int strip = 0)
+    {
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (string name in names) result.Add(name[strip..], Load(name));
+            return result;
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        _view?.Dispose();
-        _map?.Dispose();
+        _disposed = true;
+        _view.Dispose();
+        _map.Dispose();
     }
 
     private static (Dictionary<string, SafeTensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
@@ -148,9 +171,9 @@ public sealed class SafeTensorsFile : IDisposable
     {
         try
         {
-            var dtype = ParseDType(e.GetProperty("dtype").GetString());
-            long[] shape = [.. e.GetProperty("shape").EnumerateArray().Select(v => v.GetInt64())];
-            long[] offsets = [.. e.GetProperty("data_offsets").EnumerateArray().Select(v => v.GetInt64())];
+            var dtype = ParseDType(Property(e, "dtype").GetString());
+            long[] shape = [.. Property(e, "shape").EnumerateArray().Select(v => v.GetInt64())];
+            long[] offsets = [.. Property(e, "data_offsets").EnumerateArray().Select(v => v.GetInt64())];
             if (shape.Any(s => s < 0)) throw new FormatException("negative dimension");
             if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0]) throw new FormatException("data_offsets must be [begin, end]");
             if (offsets[1] > dataLength) throw new FormatException($"data ends at byte {offsets[1]} but the file holds {dataLength} data bytes (truncated?)");
@@ -162,6 +185,12 @@ public sealed class SafeTensorsFile : IDisposable
         {
             throw new CheckpointFormatException(path, $"tensor '{name}': {ex.Message}", ex);
         }
+    }
+
+    private static JsonElement Property(JsonElement entry, string name)
+    {
+        if (entry.ValueKind != JsonValueKind.Object) throw new FormatException("the entry is not a JSON object");
+        return entry.TryGetProperty(name, out var value) ? value : throw new FormatException($"no '{name}' field");
     }
 
     private static void CheckNoOverlap(string path, Dictionary<string, SafeTensorInfo> tensors)

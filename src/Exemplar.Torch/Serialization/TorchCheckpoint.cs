@@ -9,7 +9,7 @@ namespace Exemplar.Torch.Serialization;
 /// views into a shared storage, any strides). Unknown Python objects are kept as <see cref="PickleObject"/> data;
 /// nothing in the file is executed.
 /// </summary>
-public static class TorchCheckpoint
+public static partial class TorchCheckpoint
 {
     /// <summary>
     /// Loads the object a checkpoint holds: a <see cref="PickleDict"/> (dict or OrderedDict), <c>List&lt;object?&gt;</c>,
@@ -26,9 +26,7 @@ public static class TorchCheckpoint
         }
         catch (InvalidDataException e)
         {
-            throw new CheckpointFormatException(path, IsLegacyFormat(path)
-                ? "a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current PyTorch"
-                : $"not a PyTorch zip checkpoint, or a truncated one ({e.Message})", e);
+            throw new CheckpointFormatException(path, IsLegacyFormat(path) ? LegacyFormatProblem : $"not a PyTorch zip checkpoint, or a truncated one ({e.Message})", e);
         }
         using (zip)
         {
@@ -53,57 +51,16 @@ public static class TorchCheckpoint
                     resolver.DisposeStorages();
                 }
             }
-            catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or TorchException or InvalidCastException or OverflowException)
+            catch (Exception e) when (e is not (CheckpointFormatException or OutOfMemoryException))
             {
+                // Whatever a damaged or crafted file makes the reader trip over, the caller learns which file it was.
                 throw new CheckpointFormatException(path, e.Message, e);
             }
         }
     }
 
-    /// <summary>
-    /// Loads a checkpoint and returns its tensors by name: a flat state dict as is, a nested one (e.g.
-    /// <c>{"model": state_dict, "epoch": 3}</c>) with dotted names (<c>model.blocks.0.norm1.weight</c>), or only the
-    /// sub-dict at <paramref name="entry"/> (e.g. "model") when given. Non-tensor values are skipped.
-    /// </summary>
-    public static Dictionary<string, Tensor> LoadStateDict(string path, string? entry = null)
-    {
-        var root = Load(path);
-        if (entry is not null)
-        {
-            if (root is not PickleDict d || !d.TryGetValue(entry, out var sub))
-            {
-                DisposeTensors(root);
-                throw new CheckpointFormatException(path, $"no top-level entry '{entry}'");
-            }
-            root = sub;
-        }
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        Flatten(root, "", result);
-        return result;
-    }
-
-    private static void Flatten(object? value, string prefix, Dictionary<string, Tensor> into)
-    {
-        switch (value)
-        {
-            case Tensor t:
-                into[prefix] = t;
-                break;
-            case PickleDict d:
-                foreach (var (k, v) in d) Flatten(v, prefix.Length == 0 ? $"{k}" : $"{prefix}.{k}", into);
-                break;
-            case List<object?> l:
-                for (int i = 0; i < l.Count; i++) Flatten(l[i], prefix.Length == 0 ? $"{i}" : $"{prefix}.{i}", into);
-                break;
-        }
-    }
-
-    private static void DisposeTensors(object? value)
-    {
-        var all = new Dictionary<string, Tensor>();
-        Flatten(value, "", all);
-        foreach (var t in all.Values) t.Dispose();
-    }
+    /// <summary>The problem reported for a pre-1.6 <c>torch.save</c> file.</summary>
+    internal const string LegacyFormatProblem = "a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current PyTorch";
 
     private static void CheckByteOrder(string path, ZipArchive zip, string prefix)
     {
@@ -124,11 +81,13 @@ public static class TorchCheckpoint
 
     private static bool IsLegacyFormat(string path)
     {
-        // Legacy torch.save files start with a pickled magic number (protocol 2: 0x80 0x02 0x8a 0x0a …).
         using var f = File.OpenRead(path);
         Span<byte> head = stackalloc byte[3];
-        return f.Read(head) == 3 && head[0] == 0x80 && head[2] == 0x8a;
+        return IsLegacyFormat(head[..f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)]);
     }
+
+    /// <summary>Whether a file's first bytes are those of a legacy torch.save file (a pickled magic number, protocol 2: 0x80 0x02 0x8a 0x0a …).</summary>
+    internal static bool IsLegacyFormat(ReadOnlySpan<byte> head) => head.Length >= 3 && head[0] == 0x80 && head[2] == 0x8a;
 
     /// <summary>Turns PyTorch's globals and persistent ids into tensors; everything else stays data.</summary>
     private sealed class TorchResolver(string path, ZipArchive zip, string prefix) : IPickleResolver
@@ -192,6 +151,7 @@ public static class TorchCheckpoint
             long offset = args[1] is long o ? o : throw new FormatException("tensor storage offset is not an int");
             long[] size = Longs(args[2], "size");
             long[] stride = Longs(args[3], "stride");
+            if (stride.Length != size.Length) throw new FormatException($"tensor size [{string.Join(", ", size)}] and stride [{string.Join(", ", stride)}] differ in rank");
             long storageSize = storage.Size(0);
             long last = offset;
             for (int i = 0; i < size.Length; i++)
@@ -202,8 +162,8 @@ public static class TorchCheckpoint
             }
             if (offset < 0 || (last >= 0 && last >= storageSize)) throw new FormatException($"tensor view [{string.Join(", ", size)}] at offset {offset} reaches past its storage of {storageSize} elements");
             var tensor = storage.AsStrided(size, stride, offset);
+            _loaded.Add(tensor); // before anything else can fail, so that a failed load frees it
             if (args.Length > 4 && args[4] is true) tensor.RequiresGrad = true;
-            _loaded.Add(tensor);
             return tensor;
         }
 

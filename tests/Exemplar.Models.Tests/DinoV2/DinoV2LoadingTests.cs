@@ -127,6 +127,19 @@ public sealed class DinoV2LoadingTests : IDisposable
         Assert.Contains("blocks.0.norm1.weight", collision.Message);
     }
 
+    [SharedFact(DinoV2Fixture.PlainPth)]
+    public void TheContainerIsToldByTheBytesNotTheName()
+    {
+        using var scope = DisposeScope.Begin();
+        string original = SharedFolder.PathOf(DinoV2Fixture.PlainPth);
+        string misnamed = Path.Combine(_dir, "dinov2.safetensors"); // a torch.save zip under a safetensors name
+        File.Copy(original, misnamed);
+        var expected = DinoV2Weights.ReadCheckpoint(original);
+        var actual = DinoV2Weights.ReadCheckpoint(misnamed);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, tensor) in expected) Assert.Equal(tensor.ToBytes(), actual[name].ToBytes());
+    }
+
     [Fact]
     public void MissingOrDamagedFilesAreClearErrors()
     {

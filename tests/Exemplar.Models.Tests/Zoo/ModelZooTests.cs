@@ -1,6 +1,8 @@
 using Exemplar.Models.Zoo;
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
+using Exemplar.Torch.Serialization;
+using Exemplar.Vision.Transforms;
 
 namespace Exemplar.Models.Tests.Zoo;
 
@@ -33,6 +35,38 @@ public class ModelZooTests
         Assert.Equal([1L, model.FeatureChannels, size / features.Stride, size / features.Stride], features.Features.Shape);
         Assert.False(features.Features.IsNan().Any().Item<bool>());
         Assert.Equal(complexity.Parameters, ((Module)model).ParameterCount());
+    }
+
+    [Fact]
+    public void WeightFilesAreToldByTheirBytesNotTheirNames()
+    {
+        string dir = Directory.CreateTempSubdirectory("exemplar-zoo-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "linear.pth"); // safetensors under a torch.save name
+            using (var source = new Linear(2, 3)) SafeTensors.Save(path, source.StateDict());
+            using var loaded = ModelZoo.LoadModule(new Linear(2, 3), path);
+            using var scope = DisposeScope.Begin();
+            Assert.Equal(SafeTensors.Load(path)["weight"].ToBytes(), loaded.Weight.ToBytes());
+
+            string garbage = Path.Combine(dir, "linear.safetensors");
+            File.WriteAllText(garbage, "not weights at all");
+            var e = Assert.Throws<CheckpointFormatException>(() => ModelZoo.LoadModule(new Linear(2, 3), garbage));
+            Assert.Equal(garbage, e.FilePath);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EveryModelNormalisesWithVisionsImageNetStatistics(string name)
+    {
+        var preprocessing = ModelZoo.Get(name).Preprocessing;
+        Assert.Equal(NormalizeOptions.ImageNetMean, preprocessing.Mean);
+        Assert.Equal(NormalizeOptions.ImageNetStd, preprocessing.Std);
     }
 
     [Fact]

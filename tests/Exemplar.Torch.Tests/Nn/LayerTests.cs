@@ -45,6 +45,52 @@ public class LayerTests
     }
 
     [Fact]
+    public void XavierUniformHasGlorotBounds()
+    {
+        // [out 200, in 300]: b = √(6 / 500); its standard deviation is b / √3.
+        using var w = Tensor.Empty([200, 300]);
+        using (var g = new Generator(3)) Init.XavierUniform_(w, generator: g);
+        double b = Math.Sqrt(6.0 / 500);
+        using var max = w.Abs().Max();
+        Assert.InRange(max.Item<float>(), 0.99 * b, b * (1 + 1e-6));
+        using var std = w.Std();
+        Assert.InRange(std.Item<float>(), 0.97 * b / Math.Sqrt(3), 1.03 * b / Math.Sqrt(3));
+
+        // Convolution [16, 8, 3, 3], gain 2: fan_in 72, fan_out 144, b = 2·√(6 / 216) = 1/3.
+        using var conv = Tensor.Empty([16, 8, 3, 3]);
+        using (var g = new Generator(4)) Init.XavierUniform_(conv, gain: 2, generator: g);
+        using var maxC = conv.Abs().Max();
+        Assert.InRange(maxC.Item<float>(), 0.95 / 3, (1 + 1e-6) / 3);
+    }
+
+    [Fact]
+    public void MultiheadAttentionMatchesTheExplicitFormula()
+    {
+        LibTorch.ManualSeed(9);
+        using var mha = new MultiheadAttention(8, heads: 2, downsampleRate: 2); // internal dim 4: two heads of 2 channels
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(10);
+        var query = Tensor.Randn([2, 3, 8], g);
+        var key = Tensor.Randn([2, 5, 8], g);
+        var value = Tensor.Randn([2, 5, 8], g);
+        var y = mha.Forward((query, key, value));
+        Assert.Equal([2L, 3, 8], y.Shape);
+
+        var q = Functional.Linear(query, mha.QProj.Weight, mha.QProj.Bias); // [2, 3, 4]
+        var k = Functional.Linear(key, mha.KProj.Weight, mha.KProj.Bias);   // [2, 5, 4]
+        var v = Functional.Linear(value, mha.VProj.Weight, mha.VProj.Bias); // [2, 5, 4]
+        var heads = new Tensor[2];
+        for (int h = 0; h < 2; h++)
+        {
+            // Head h owns channels [2h, 2h + 2): softmax(q kᵀ / √2) v.
+            var (qh, kh, vh) = (q.Narrow(2, 2 * h, 2), k.Narrow(2, 2 * h, 2), v.Narrow(2, 2 * h, 2));
+            heads[h] = Functional.Softmax(qh.Matmul(kh.Transpose(1, 2)) / Math.Sqrt(2), -1).Matmul(vh); // [2, 3, 2]
+        }
+        var expected = Functional.Linear(Tensor.Cat(heads, 2), mha.OutProj.Weight, mha.OutProj.Bias);
+        Assert.True(y.AllClose(expected, 1e-5, 1e-6));
+    }
+
+    [Fact]
     public void AttentionMatchesTheExplicitFormula()
     {
         LibTorch.ManualSeed(7);

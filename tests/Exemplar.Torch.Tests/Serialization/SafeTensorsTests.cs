@@ -2,6 +2,15 @@ using Exemplar.Torch.Serialization;
 
 namespace Exemplar.Torch.Tests.Serialization;
 
+/// <summary>A fact that needs gigabytes of memory and seconds of copying: skipped visibly unless EXEMPLAR_LARGE_TESTS=1.</summary>
+public sealed class LargeFactAttribute : FactAttribute
+{
+    public LargeFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("EXEMPLAR_LARGE_TESTS") != "1") Skip = "a large-memory test: set EXEMPLAR_LARGE_TESTS=1 to run it";
+    }
+}
+
 public sealed class SafeTensorsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("exemplar-st-").FullName;
@@ -94,10 +103,64 @@ public sealed class SafeTensorsTests : IDisposable
         }
     }
 
+    [Fact]
+    public void LoadingFromADisposedFileIsObjectDisposed()
+    {
+        string path = Path.Combine(_dir, "d.safetensors");
+        using (var t = Tensor.Ones([2])) SafeTensors.Save(path, new Dictionary<string, Tensor> { ["t"] = t });
+        var file = SafeTensorsFile.Open(path);
+        file.Dispose();
+        var e = Assert.Throws<ObjectDisposedException>(() => file.Load("t"));
+        Assert.Equal(typeof(SafeTensorsFile).FullName, e.ObjectName); // this file's check, not the closed view's
+        Assert.Throws<ObjectDisposedException>(() => file.LoadAll());
+    }
+
+    [Fact]
+    public void LoadingSeveralFreesThoseLoadedWhenOneFails()
+    {
+        string path = Path.Combine(_dir, "two.safetensors");
+        using (var a = Tensor.Ones([2]))
+        using (var b = Tensor.Zeros([3]))
+        {
+            SafeTensors.Save(path, new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b });
+        }
+        using var file = SafeTensorsFile.Open(path);
+        long start = Check.SettledLiveCount();
+        Assert.Throws<KeyNotFoundException>(() => file.LoadMany(["a", "b", "missing"]));
+        Assert.Equal(start, Tensor.LiveCount); // a and b were disposed, not left to finalizers
+        var all = file.LoadAll();
+        Assert.Equal(["a", "b"], all.Keys);
+        foreach (var t in all.Values) t.Dispose();
+    }
+
+    /// <summary>Copies 2 GiB (about 10 s and 5 GB of memory on a small VM): run with EXEMPLAR_LARGE_TESTS=1.</summary>
+    [LargeFact]
+    public void TensorsOfMoreThan2GiBLoad()
+    {
+        // A sparse file: 2 GiB + 8 bytes of uint8 data, all zero but the last four.
+        const long n = (1L << 31) + 8;
+        string path = Path.Combine(_dir, "big.safetensors");
+        var header = System.Text.Encoding.UTF8.GetBytes($"{{\"big\":{{\"dtype\":\"U8\",\"shape\":[{n}],\"data_offsets\":[0,{n}]}}}}");
+        using (var f = File.Create(path))
+        {
+            f.Write(BitConverter.GetBytes((long)header.Length));
+            f.Write(header);
+            f.SetLength(8 + header.Length + n);
+            f.Seek(-4, SeekOrigin.End);
+            f.Write([1, 2, 3, 4]);
+        }
+        using var file = SafeTensorsFile.Open(path);
+        using var big = file.Load("big");
+        Assert.Equal([n], big.Shape);
+        using var tail = big.Narrow(0, n - 5, 5);
+        Assert.Equal(new byte[] { 0, 1, 2, 3, 4 }, tail.ToArray<byte>());
+    }
+
     [Theory]
     [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", "needs 8")]
     [InlineData("{\"t\":{\"dtype\":\"Q7\",\"shape\":[1],\"data_offsets\":[0,4]}}", "unsupported dtype")]
-    [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[1]}}", "t")]
+    [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[1]}}", "no 'data_offsets' field")]
+    [InlineData("{\"t\":[1]}", "tensor 't': the entry is not a JSON object")]
     [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"u\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", "overlap")]
     [InlineData("[1,2]", "not a JSON object")]
     [InlineData("{not json", "not valid JSON")]
