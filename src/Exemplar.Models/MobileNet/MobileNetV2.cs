@@ -121,7 +121,13 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>, IImageEncoder
         using var scope = DisposeScope.Begin();
         var outputs = new Tensor[wanted.Max() + 1];
         var x = image;
-        for (int i = 0; i < outputs.Length; i++) x = outputs[i] = Features[i].Forward(x);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            x = outputs[i] = Features[i].Forward(x);
+            // Free each activation that is not asked for as soon as the next stage has consumed it: the peak memory
+            // (and the fresh pages a large batch would touch) stays that of one stage, as in PyTorch.
+            if (i > 0 && !wanted.Contains(i - 1)) outputs[i - 1].Dispose();
+        }
         return wanted.Select(l => new FeatureMap(outputs[l].Alias().MoveToOuterScope(), _levelStrides[l], $"features.{l}")).ToList();
     }
 
