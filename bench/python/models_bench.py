@@ -7,13 +7,11 @@ Prints one JSON line: {"torch": version, "threads": n, "cases": {name: median ms
 """
 import argparse
 import json
-import math
-import statistics
-import time
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from benchtime import median_ms
 
 
 class Block(nn.Module):
@@ -126,17 +124,6 @@ def parse(name):
     return model, int(size), int(batch[1:]), getattr(torch, dtype)
 
 
-def measure(fn, warmup, repeats):
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(samples)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
@@ -155,7 +142,7 @@ def main():
             model = built[(model_name, dtype)]
             x = torch.randn(batch, 3, size, size).to(dtype)
             repeats = 1 if args.quick else 3
-            results[name] = measure(lambda: model(x), 1, repeats)
+            results[name] = median_ms(lambda: model(x), warmup=1, repeats=repeats)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "cases": results}))
 
 

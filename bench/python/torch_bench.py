@@ -6,25 +6,10 @@ Each case: warm-up, then `repeats` timed batches of `iterations` calls; the medi
 """
 import argparse
 import json
-import statistics
-import time
-
 import torch
 import torch.nn.functional as F
 
-
-def measure(fn, sync, warmup, repeats, iterations):
-    for _ in range(warmup):
-        fn()
-    sync()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            fn()
-        sync()
-        samples.append((time.perf_counter() - start) * 1000.0 / iterations)
-    return statistics.median(samples)
+from benchtime import median_ms
 
 
 def main():
@@ -42,7 +27,7 @@ def main():
     # (a) per-call cost of a tiny operation
     a = torch.ones(1, device=device)
     b = torch.ones(1, device=device)
-    results["add_1elem"] = measure(lambda: torch.add(a, b), sync, 2000, 7, max(1, int(20000 * scale)))
+    results["add_1elem"] = median_ms(lambda: torch.add(a, b), sync, 2000, 7, max(1, int(20000 * scale)))
 
     # (b) ResNet basic block, forward + backward, batch 8, 64 channels, 112x112
     gen = torch.Generator().manual_seed(0)
@@ -65,12 +50,12 @@ def main():
         out = F.relu(out + x)
         out.sum().backward()
 
-    results["resnet_block_fwd_bwd"] = measure(block, sync, 2, max(3, int(10 * scale)), 1)
+    results["resnet_block_fwd_bwd"] = median_ms(block, sync, 2, max(3, int(10 * scale)), 1)
 
     # (c) 1024x1024 float32 matmul
     m1 = torch.randn(1024, 1024, generator=gen).to(device)
     m2 = torch.randn(1024, 1024, generator=gen).to(device)
-    results["matmul_1024"] = measure(lambda: torch.matmul(m1, m2), sync, 3, 7, max(1, int(5 * scale)))
+    results["matmul_1024"] = median_ms(lambda: torch.matmul(m1, m2), sync, 3, 7, max(1, int(5 * scale)))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device), "cases": results}))
 
