@@ -77,8 +77,7 @@ internal sealed class CliInputs
                 else
                 {
                     var labelMap = MaskDecoder.Read(masks[i], MaskEncodings.Voc);
-                    var ids = Tensor.Arange(1, classes.Length + 1, 1, DType.Int64).Reshape(classes.Length, 1, 1);
-                    perClass = labelMap.Labels.Unsqueeze(0).Eq(ids).To(DType.UInt8);
+                    perClass = LabelMap.ClassMasks(labelMap.Labels, classes.Length).To(DType.UInt8);
                     ignore = labelMap.Ignore.Alias().MoveToOuterScope(); // 255: neither a class nor background
                     labelMap.Dispose();
                 }

@@ -9,6 +9,11 @@ namespace Exemplar.InContext;
 /// </summary>
 public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, SegmenterOptions options)
 {
+    private string? _fingerprint;
+
+    /// <summary>The encoder's weight fingerprint (computed once), recorded in the features it encodes.</summary>
+    public string Fingerprint => _fingerprint ??= EncoderFingerprint.Of(Encoder);
+
     /// <summary>The encoder.</summary>
     public IImageEncoder Encoder { get; } = encoder;
 
@@ -54,6 +59,6 @@ public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, Seg
                 Tensor.Cat([.. foreground[l]]).DetachFromScope(),
                 Tensor.Cat([.. valid[l]]).DetachFromScope()));
         }
-        return new PromptFeatures(EncoderName, EncoderFingerprint.Of(Encoder), Options.InputSize, Options.Levels, prompts.ClassNames, levels);
+        return new PromptFeatures(EncoderName, Fingerprint, Options.InputSize, Options.Levels, prompts.ClassNames, levels);
     }
 }

@@ -26,9 +26,7 @@ public sealed record SegmentationResult(Tensor LabelMap, Tensor Masks, Tensor Sc
         var scores = Functional.Sigmoid(logits);
         var (best, index) = scores.Max(0);
         var labels = Tensor.Where(best.Gt(threshold), index + 1, Tensor.Zeros([], DType.Int64));
-        long classes = logits.Size(0);
-        var ids = Tensor.Arange(1, classes + 1, 1, DType.Int64).Reshape(classes, 1, 1);
-        var masks = labels.Unsqueeze(0).Eq(ids);
+        var masks = Vision.Masks.LabelMap.ClassMasks(labels, logits.Size(0));
         return new SegmentationResult(labels.MoveToOuterScope(), masks.MoveToOuterScope(), scores.MoveToOuterScope());
     }
 }

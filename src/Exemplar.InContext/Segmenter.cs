@@ -13,7 +13,7 @@ namespace Exemplar.InContext;
 /// </summary>
 public sealed class Segmenter(IImageEncoder encoder, string encoderName, SegmenterOptions options)
 {
-    private string? _fingerprint;
+    private PromptEncoder? _promptEncoder;
 
     /// <summary>The encoder (frozen).</summary>
     public IImageEncoder Encoder { get; } = encoder;
@@ -25,7 +25,7 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     public SegmenterOptions Options { get; } = options;
 
     /// <summary>An encoder for prompts with the same settings.</summary>
-    public PromptEncoder PromptEncoder => new(Encoder, EncoderName, Options);
+    public PromptEncoder PromptEncoder => _promptEncoder ??= new(Encoder, EncoderName, Options);
 
     /// <summary>Segments one target image [3, H, W] uint8. The caller owns (and disposes) the result.</summary>
     public SegmentationResult Segment(PromptFeatures prompts, Tensor target) => Segment(prompts, [target])[0];
@@ -97,10 +97,10 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
 
     private void CheckCompatible(PromptFeatures prompts)
     {
-        _fingerprint ??= EncoderFingerprint.Of(Encoder);
-        if (prompts.EncoderFingerprint != _fingerprint)
+        string fingerprint = PromptEncoder.Fingerprint;
+        if (prompts.EncoderFingerprint != fingerprint)
         {
-            throw new ArgumentException($"the prompts were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {_fingerprint}); encode them again with these weights");
+            throw new ArgumentException($"the prompts were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {fingerprint}); encode them again with these weights");
         }
         if (prompts.EncoderName != EncoderName || prompts.InputSize != Options.InputSize || !prompts.Levels.SequenceEqual(Options.Levels))
         {

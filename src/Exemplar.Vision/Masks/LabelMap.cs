@@ -37,6 +37,17 @@ public sealed class LabelMap : IDisposable
     /// <summary>Width.</summary>
     public int Width => (int)Labels.Size(1);
 
+    /// <summary>
+    /// One boolean mask per class of a label map: labels [H, W] (or [N, H, W]) int64 → [classes, H, W] (or
+    /// [N, classes, H, W]) where channel c is true for label c + 1 (label 0, the background, and any other value are false).
+    /// </summary>
+    public static Tensor ClassMasks(Tensor labels, long classes)
+    {
+        using var ids = Tensor.Arange(1, classes + 1, 1, DType.Int64).Reshape(classes, 1, 1);
+        using var channels = labels.Unsqueeze(-3);
+        return channels.Eq(ids);
+    }
+
     /// <summary>A binary mask of one class: <c>[H, W]</c> uint8, 1 where the label is <paramref name="classId"/>.</summary>
     public Tensor BinaryMask(long classId)
     {
