@@ -1,38 +1,44 @@
+using Exemplar.Models.Onnx.Proto;
+using Google.Protobuf;
+
 namespace Exemplar.Models.Onnx;
 
-/// <summary>An operator set a model imports (<c>OperatorSetIdProto</c>: domain = 1, version = 2).</summary>
+/// <summary>An operator set a model imports (<c>OperatorSetIdProto</c>).</summary>
 /// <param name="Domain">"" (or "ai.onnx") for the standard operators, e.g. "com.microsoft" for onnxruntime's.</param>
 /// <param name="Version">The operator-set version.</param>
 public sealed record OnnxOperatorSet(string Domain, long Version);
 
 /// <summary>
-/// An ONNX model file (<c>ModelProto</c>: ir_version = 1, producer_name = 2, producer_version = 3, graph = 7,
-/// opset_import = 8), read with our own protobuf reader. Tensor data stay in the file's bytes until converted.
+/// An ONNX model file (<c>ModelProto</c>), parsed with the protobuf classes generated from
+/// <c>Onnx/Proto/onnx.proto</c>. Tensor data stay in the parsed message until converted.
 /// </summary>
 public sealed class OnnxModel
 {
-    private readonly List<OnnxOperatorSet> _opsetImports = [];
-
-    private OnnxModel(string source, OnnxGraph graph)
+    private OnnxModel(string source, ModelProto proto)
     {
         Source = source;
-        Graph = graph;
+        Proto = proto;
+        Graph = new OnnxGraph(source, proto.Graph);
+        OpsetImports = [.. proto.OpsetImport.Select(o => new OnnxOperatorSet(o.Domain, o.Version))];
     }
 
     /// <summary>The file the model was read from.</summary>
     public string Source { get; }
 
+    /// <summary>The parsed message (for graph surgery by the exporter).</summary>
+    internal ModelProto Proto { get; }
+
     /// <summary>The ONNX IR version.</summary>
-    public long IrVersion { get; private set; }
+    public long IrVersion => Proto.IrVersion;
 
     /// <summary>The tool that wrote the file.</summary>
-    public string ProducerName { get; private set; } = "";
+    public string ProducerName => Proto.ProducerName;
 
     /// <summary>That tool's version.</summary>
-    public string ProducerVersion { get; private set; } = "";
+    public string ProducerVersion => Proto.ProducerVersion;
 
     /// <summary>The operator sets the graph uses.</summary>
-    public IReadOnlyList<OnnxOperatorSet> OpsetImports => _opsetImports;
+    public IReadOnlyList<OnnxOperatorSet> OpsetImports { get; }
 
     /// <summary>The computation graph.</summary>
     public OnnxGraph Graph { get; }
@@ -46,43 +52,19 @@ public sealed class OnnxModel
     /// <exception cref="OnnxFormatException">The bytes are not a well-formed ONNX model.</exception>
     public static OnnxModel Parse(ReadOnlyMemory<byte> bytes, string source)
     {
-        var reader = new ProtoReader(bytes, source);
-        OnnxGraph? graph = null;
-        long irVersion = 0;
-        string producerName = "", producerVersion = "";
-        var opsets = new List<OnnxOperatorSet>();
-        while (reader.TryReadTag(out int field, out var wire))
+        ModelProto proto;
+        try
         {
-            switch (field)
-            {
-                case 1: reader.Expect(wire, WireType.Varint, field); irVersion = reader.ReadInt64(); break;
-                case 2: reader.Expect(wire, WireType.LengthDelimited, field); producerName = reader.ReadString(); break;
-                case 3: reader.Expect(wire, WireType.LengthDelimited, field); producerVersion = reader.ReadString(); break;
-                case 7: reader.Expect(wire, WireType.LengthDelimited, field); graph = OnnxGraph.Parse(reader.ReadMessage()); break;
-                case 8: reader.Expect(wire, WireType.LengthDelimited, field); opsets.Add(ParseOperatorSet(reader.ReadMessage())); break;
-                default: reader.Skip(wire); break;
-            }
+            proto = ModelProto.Parser.ParseFrom(bytes.Span);
         }
-        if (graph is null) throw new OnnxFormatException(source, "not an ONNX model: it has no graph (ModelProto field 7)");
-        if (irVersion <= 0) throw new OnnxFormatException(source, $"not an ONNX model: ir_version is {irVersion}");
-        var model = new OnnxModel(source, graph) { IrVersion = irVersion, ProducerName = producerName, ProducerVersion = producerVersion };
-        model._opsetImports.AddRange(opsets);
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new OnnxFormatException(source, $"not an ONNX model: the protobuf message is truncated or malformed ({e.Message})");
+        }
+        if (proto.Graph is null) throw new OnnxFormatException(source, "not an ONNX model: it has no graph (ModelProto field 7)");
+        if (proto.IrVersion <= 0) throw new OnnxFormatException(source, $"not an ONNX model: ir_version is {proto.IrVersion}");
+        var model = new OnnxModel(source, proto);
+        model.Graph.Validate();
         return model;
-    }
-
-    private static OnnxOperatorSet ParseOperatorSet(ProtoReader reader)
-    {
-        string domain = "";
-        long version = 0;
-        while (reader.TryReadTag(out int field, out var wire))
-        {
-            switch (field)
-            {
-                case 1: reader.Expect(wire, WireType.LengthDelimited, field); domain = reader.ReadString(); break;
-                case 2: reader.Expect(wire, WireType.Varint, field); version = reader.ReadInt64(); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-        return new OnnxOperatorSet(domain, version);
     }
 }

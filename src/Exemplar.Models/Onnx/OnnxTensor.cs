@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Exemplar.Models.Onnx.Proto;
 using Exemplar.Torch;
 
 namespace Exemplar.Models.Onnx;
@@ -49,24 +50,24 @@ public enum OnnxDataType
 /// </summary>
 public sealed class OnnxTensor
 {
-    private readonly List<long> _dims = [];
-    private readonly List<float> _floatData = [];
-    private readonly List<ulong> _int32Data = [];
-    private readonly List<ulong> _int64Data = [];
-    private readonly List<double> _doubleData = [];
-    private ReadOnlyMemory<byte>? _rawData;
-    private bool _external;
+    private readonly TensorProto _proto;
+    private readonly long[] _dims;
 
-    private OnnxTensor(string source) => Source = source;
+    internal OnnxTensor(string source, TensorProto proto)
+    {
+        Source = source;
+        _proto = proto;
+        _dims = [.. proto.Dims];
+    }
 
     /// <summary>The file the tensor was read from.</summary>
     public string Source { get; }
 
     /// <summary>The tensor's name (initializers are referred to by it).</summary>
-    public string Name { get; private set; } = "";
+    public string Name => _proto.Name;
 
     /// <summary>Element type.</summary>
-    public OnnxDataType DataType { get; private set; }
+    public OnnxDataType DataType => (OnnxDataType)_proto.DataType;
 
     /// <summary>Shape (empty for a scalar).</summary>
     public IReadOnlyList<long> Dims => _dims;
@@ -85,10 +86,12 @@ public sealed class OnnxTensor
         var dtype = TorchType();
         long count = ElementCount;
         long[] shape = [.. _dims];
-        bool hasData = _rawData is not null || _floatData.Count + _int32Data.Count + _int64Data.Count + _doubleData.Count > 0;
+        bool hasRaw = _proto.HasRawData;
+        bool hasData = hasRaw || _proto.FloatData.Count + _proto.Int32Data.Count + _proto.Int64Data.Count + _proto.DoubleData.Count > 0;
         if (count == 0 && !hasData) return Tensor.Zeros(shape, dtype);
-        if (_rawData is { } raw)
+        if (hasRaw)
         {
+            var raw = _proto.RawData.Memory;
             long expected = count * dtype.ElementSize();
             if (raw.Length != expected) throw Error($"raw_data holds {raw.Length} bytes, but {DataType} [{string.Join(", ", _dims)}] needs {expected}");
             if (!BitConverter.IsLittleEndian) throw Error("raw_data is little-endian and this machine is not");
@@ -97,18 +100,18 @@ public sealed class OnnxTensor
         switch (DataType)
         {
             case OnnxDataType.Float:
-                CheckCount(_floatData.Count, count, "float_data");
-                return Tensor.From<float>(CollectionsMarshal.AsSpan(_floatData), shape);
+                CheckCount(_proto.FloatData.Count, count, "float_data");
+                return Tensor.From<float>([.. _proto.FloatData], shape);
             case OnnxDataType.Double:
-                CheckCount(_doubleData.Count, count, "double_data");
-                return Tensor.From<double>(CollectionsMarshal.AsSpan(_doubleData), shape);
+                CheckCount(_proto.DoubleData.Count, count, "double_data");
+                return Tensor.From<double>([.. _proto.DoubleData], shape);
             case OnnxDataType.Int64:
-                CheckCount(_int64Data.Count, count, "int64_data");
-                return Tensor.From(_int64Data.Select(v => unchecked((long)v)).ToArray(), shape);
+                CheckCount(_proto.Int64Data.Count, count, "int64_data");
+                return Tensor.From([.. _proto.Int64Data], shape);
             default:
                 // int32_data carries every type of 32 bits or less, one element per varint (16-bit floats as their bits).
-                CheckCount(_int32Data.Count, count, "int32_data");
-                using (var wide = Tensor.From(_int32Data.Select(v => unchecked((int)v)).ToArray(), shape))
+                CheckCount(_proto.Int32Data.Count, count, "int32_data");
+                using (var wide = Tensor.From([.. _proto.Int32Data], shape))
                 {
                     return dtype switch
                     {
@@ -122,13 +125,13 @@ public sealed class OnnxTensor
 
     private Tensor Bits16(DType dtype, long[] shape)
     {
-        var bits = _int32Data.Select(v => unchecked((ushort)v)).ToArray();
+        var bits = _proto.Int32Data.Select(v => unchecked((ushort)v)).ToArray();
         return Tensor.FromBytes(MemoryMarshal.AsBytes(bits.AsSpan()), dtype, shape);
     }
 
     private DType TorchType()
     {
-        if (_external) throw Error("its data are stored in an external file, which this reader does not support");
+        if (_proto.DataLocation == TensorProto.Types.DataLocation.External) throw Error("its data are stored in an external file, which this reader does not support");
         return DataType switch
         {
             OnnxDataType.Float => DType.Float32,
@@ -152,40 +155,20 @@ public sealed class OnnxTensor
 
     private OnnxFormatException Error(string problem) => new(Source, $"tensor '{Name}': {problem}");
 
-    internal static OnnxTensor Parse(ProtoReader reader)
+    /// <summary>Checks the shape: no negative dimension, an element count that fits in 64 bits.</summary>
+    internal void Validate()
     {
-        var t = new OnnxTensor(reader.Source);
-        var dims = new List<ulong>();
-        while (reader.TryReadTag(out int field, out var wire))
+        foreach (long dim in _dims)
         {
-            switch (field)
-            {
-                case 1: reader.ReadRepeatedVarint(wire, field, dims); break;
-                case 2: reader.Expect(wire, WireType.Varint, field); t.DataType = (OnnxDataType)reader.ReadInt32(); break;
-                case 4: reader.ReadRepeatedFloat(wire, field, t._floatData); break;
-                case 5: reader.ReadRepeatedVarint(wire, field, t._int32Data); break;
-                case 7: reader.ReadRepeatedVarint(wire, field, t._int64Data); break;
-                case 8: reader.Expect(wire, WireType.LengthDelimited, field); t.Name = reader.ReadString(); break;
-                case 9: reader.Expect(wire, WireType.LengthDelimited, field); t._rawData = reader.ReadBytes(); break;
-                case 10: reader.ReadRepeatedDouble(wire, field, t._doubleData); break;
-                case 14: reader.Expect(wire, WireType.Varint, field); t._external = reader.ReadInt32() == 1; break;
-                default: reader.Skip(wire); break;
-            }
-        }
-        foreach (ulong d in dims)
-        {
-            long dim = unchecked((long)d);
-            if (dim < 0) throw t.Error($"negative dimension {dim}");
-            t._dims.Add(dim);
+            if (dim < 0) throw Error($"negative dimension {dim}");
         }
         try
         {
-            _ = t.ElementCount;
+            _ = ElementCount;
         }
         catch (OverflowException)
         {
-            throw t.Error($"shape [{string.Join(", ", t._dims)}] overflows");
+            throw Error($"shape [{string.Join(", ", _dims)}] overflows");
         }
-        return t;
     }
 }

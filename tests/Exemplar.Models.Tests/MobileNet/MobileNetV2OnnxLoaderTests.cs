@@ -88,12 +88,12 @@ public class MobileNetV2OnnxLoaderTests(ITestOutputHelper output)
             Assert.True(e.Problem.Contains("truncated") || e.Problem.Contains("no graph"), $"length {length}: {e.Message}");
         }
         // Cut exactly where the graph ends: the protobuf is well formed, but the operator-set imports that follow are gone.
-        var reader = new ProtoReader(bytes, "whole file");
-        while (reader.TryReadTag(out int field, out var wire))
+        var reader = new Google.Protobuf.CodedInputStream(bytes);
+        while (reader.ReadTag() is uint tag and not 0)
         {
-            reader.Skip(wire);
-            if (field == 7) break;
+            reader.SkipLastField();
+            if (Google.Protobuf.WireFormat.GetTagFieldNumber(tag) == 7) break;
         }
-        Assert.Contains("does not import the '' operator set that its operators need (imports: none)", LoadFails(bytes[..reader.Position]).Problem);
+        Assert.Contains("does not import the '' operator set that its operators need (imports: none)", LoadFails(bytes[..(int)reader.Position]).Problem);
     }
 }
