@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Exemplar.Torch.Native;
+using Exemplar.Torch.Tracing;
 
 namespace Exemplar.Torch;
 
@@ -22,11 +23,15 @@ public static class Ops
     /// <summary>Calls a resolved operator that returns one tensor.</summary>
     public static unsafe Tensor Call(Op op, params ReadOnlySpan<OpArg> args)
     {
+        var trace = OpTrace.Current;
+        trace?.BeforeCall(op, args);
         NativeOutput* outs = stackalloc NativeOutput[InlineOutputs];
         long n = Execute(op, args, outs, InlineOutputs);
         if (n == 1 && outs[0].Kind == (int)NativeOutputKind.Tensor && outs[0].Handle != 0)
         {
-            return Tensor.Wrap(outs[0].Handle);
+            var result = Tensor.Wrap(outs[0].Handle);
+            trace?.AfterCall(op, args, [result]);
+            return result;
         }
         DisposeTensors(ConvertOutputs(outs, n, InlineOutputs));
         throw new TorchException($"{op} does not return exactly one defined tensor (it returned {n} outputs); use Ops.Invoke");
@@ -70,9 +75,13 @@ public static class Ops
     /// <summary>Calls a resolved operator and returns every output (see the other overload).</summary>
     public static unsafe object?[] Invoke(Op op, params ReadOnlySpan<OpArg> args)
     {
+        var trace = OpTrace.Current;
+        trace?.BeforeCall(op, args);
         NativeOutput* outs = stackalloc NativeOutput[InlineOutputs];
         long n = Execute(op, args, outs, InlineOutputs);
-        return ConvertOutputs(outs, n, InlineOutputs);
+        var outputs = ConvertOutputs(outs, n, InlineOutputs);
+        trace?.AfterCall(op, args, outputs);
+        return outputs;
     }
 
     /// <summary>Frees every tensor among <paramref name="outputs"/> (an <see cref="Invoke(Op, ReadOnlySpan{OpArg})"/> result).</summary>

@@ -133,6 +133,8 @@ public sealed partial class Tensor
     public Tensor LogicalNot() => Unary("aten::logical_not");
     /// <summary>NaN test.</summary>
     public Tensor IsNan() => Unary("aten::isnan");
+    /// <summary>Infinity test (either sign).</summary>
+    public Tensor IsInf() => Unary("aten::isinf");
 
     /// <summary>this == other, element-wise (bool).</summary>
     public Tensor Eq(Tensor other) => Ops.Call(Aten.EqTensor, this, other);

@@ -120,7 +120,12 @@ public sealed partial class Tensor
     public Tensor Clone() => Ops.Call(Aten.Clone, this);
 
     /// <summary>A second handle to the same tensor (same data, same autograd identity), owned separately.</summary>
-    public Tensor Alias() => Wrap(Native.NativeMethods.ex_tensor_clone_handle(NativeHandle));
+    public Tensor Alias()
+    {
+        var alias = Wrap(Native.NativeMethods.ex_tensor_clone_handle(NativeHandle));
+        Tracing.OpTrace.Current?.RecordAlias(this, alias);
+        return alias;
+    }
 
     /// <summary>Matrix product with NumPy broadcasting rules.</summary>
     public Tensor Matmul(Tensor other) => CountMatmul(Ops.Call(Aten.Matmul, this, other));

@@ -185,6 +185,7 @@ public sealed partial class Tensor : IDisposable
     public unsafe void CopyTo<T>(Span<T> destination) where T : unmanaged
     {
         CheckElementType<T>();
+        Tracing.OpTrace.Current?.CheckRead(this);
         fixed (T* p = destination)
         {
             NativeMethods.Check(NativeMethods.ex_tensor_copy_to(NativeHandle, p, (long)destination.Length * sizeof(T)) != 0);
@@ -194,6 +195,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>The raw bytes of the elements in row-major order (any dtype, e.g. bfloat16).</summary>
     public unsafe byte[] ToBytes()
     {
+        Tracing.OpTrace.Current?.CheckRead(this);
         var bytes = new byte[NumEl * DType.ElementSize()];
         fixed (byte* p = bytes)
         {
