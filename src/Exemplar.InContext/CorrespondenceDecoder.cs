@@ -7,7 +7,8 @@ namespace Exemplar.InContext;
 /// example cells. Evidence for a class is the mean of the top-k similarities to cells inside that class's masks, minus
 /// the same over background cells, plus the same contrast with masked-average prototypes (PANet's foreground and
 /// background prototypes). All examples are pooled into one set of cells (SegGPT's feature ensemble), so more shots
-/// simply give more cells to match.
+/// simply give more cells to match. Written with tensor operations only (no element reads, no per-class loop), so the
+/// same code runs eagerly and exports to ONNX with the number of examples and classes left dynamic.
 /// </summary>
 internal static class CorrespondenceDecoder
 {
@@ -19,54 +20,38 @@ internal static class CorrespondenceDecoder
     {
         using var scope = DisposeScope.Begin();
         long b = target.Size(0), c = target.Size(1), h = target.Size(2), w = target.Size(3);
-        long classes = prompt.Foreground.Size(1);
-        var support = prompt.Features.Permute(1, 0, 2, 3).Reshape(c, -1);                      // [C, Q]
-        var coverage = prompt.Foreground.Permute(1, 0, 2, 3).Reshape(classes, -1);             // [classes, Q]
-        var valid = prompt.Valid.Reshape(-1);                                                 // [Q]
-        var background = (valid - coverage.Sum(0)).Clamp(min: 0);                             // [Q]
-        var queries = target.Flatten(2).Transpose(1, 2);                                      // [B, P, C]
-        var similarity = queries.Matmul(support);                                             // [B, P, Q]
+        var support = prompt.Features.Transpose(0, 1).Reshape(c, -1);                           // [C, Q]
+        var coverage = prompt.Foreground.Transpose(0, 1).Flatten(1);                            // [classes, Q]
+        var valid = prompt.Valid.Reshape(-1);                                                  // [Q]
+        var background = (valid - coverage.Sum(0)).Clamp(min: 0);                              // [Q]
+        var weights = Tensor.Cat([background.Unsqueeze(0), coverage]);                         // [1 + classes, Q]: row 0 is the background
+        var queries = target.Flatten(2).Transpose(1, 2);                                       // [B, P, C]
+        var similarity = queries.Matmul(support);                                              // [B, P, Q]
 
-        var backgroundEvidence = TopKMean(similarity, background, topK);
-        var backgroundPrototype = PrototypeSimilarity(queries, support, background);
-        var logits = new Tensor[classes];
-        for (int k = 0; k < classes; k++)
-        {
-            var cover = coverage.Select(0, k);
-            var dense = TopKMean(similarity, cover, topK) - backgroundEvidence;
-            var prototype = PrototypeSimilarity(queries, support, cover) - backgroundPrototype;
-            logits[k] = dense + prototype * prototypeWeight;                                   // [B, P]
-        }
-        return Tensor.Stack(logits, 1).Reshape(b, classes, h, w).MoveToOuterScope();
+        var dense = TopKMean(similarity, weights, topK);                                       // [B, 1 + classes, P]
+        var prototypes = Functional.Normalize(support.Matmul(weights.Transpose(0, 1)) / weights.Sum([1]).Clamp(min: 1e-6), dim: 0); // [C, 1 + classes]
+        var prototype = queries.Matmul(prototypes).Transpose(1, 2);                            // [B, 1 + classes, P]
+        var evidence = dense + prototype * prototypeWeight;
+        var logits = evidence.Narrow(1, 1, evidence.Size(1) - 1) - evidence.Narrow(1, 0, 1);   // [B, classes, P]
+        return logits.Reshape(b, -1, h, w).MoveToOuterScope();
     }
 
     /// <summary>
-    /// Mean of the k largest similarities [B, P, Q] over the cells whose weight is at least one half; when no cell is
-    /// (a region smaller than a cell), the best-covered cells are used instead.
+    /// For each weight row [R, Q], the mean of the k largest similarities [B, P, Q] over the cells whose weight is at
+    /// least one half; when no cell is (a region smaller than a cell), over the best-covered cells; 0 for an empty row
+    /// → [B, R, P].
     /// </summary>
-    private static Tensor TopKMean(Tensor similarity, Tensor weight, int topK)
+    private static Tensor TopKMean(Tensor similarity, Tensor weights, int topK)
     {
         using var scope = DisposeScope.Begin();
-        var inside = weight.Ge(0.5);
-        long count = inside.Sum().Item<long>();
-        if (count == 0)
-        {
-            double best = weight.Max().ToDouble();
-            if (best <= 0) return Tensor.Zeros([similarity.Size(0), similarity.Size(1)], similarity.DType).MoveToOuterScope();
-            inside = weight.Ge(best * 0.999);
-            count = inside.Sum().Item<long>();
-        }
-        var masked = similarity.MaskedFill(inside.LogicalNot(), double.NegativeInfinity);
-        var (values, _) = masked.Topk(Math.Min(topK, count), dim: -1);
-        return values.Mean(-1).MoveToOuterScope();                                             // [B, P]
-    }
-
-    /// <summary>Cosine similarity of each query [B, P, C] to the coverage-weighted mean of the support cells [C, Q].</summary>
-    private static Tensor PrototypeSimilarity(Tensor queries, Tensor support, Tensor weight)
-    {
-        using var scope = DisposeScope.Begin();
-        var prototype = support.Matmul(weight.Unsqueeze(1)) / (weight.Sum().Clamp(min: 1e-6));  // [C, 1]
-        var unit = Functional.Normalize(prototype, dim: 0);
-        return queries.Matmul(unit).Squeeze(-1).MoveToOuterScope();                           // [B, P]
+        var strict = weights.Ge(0.5);                                                          // [R, Q]
+        var best = weights.Amax([1], keepDim: true);                                           // [R, 1]
+        var fallback = weights.Ge(best * 0.999).LogicalAnd(best.Gt(0));
+        var inside = Tensor.Where(strict.Any(1, keepDim: true), strict, fallback);             // [R, Q]
+        var count = inside.Sum([1]).Clamp(max: topK).To(DType.Float32).Clamp(min: 1);          // [R]
+        var masked = similarity.Unsqueeze(1).MaskedFill(inside.LogicalNot().Unsqueeze(1), double.NegativeInfinity); // [B, R, P, Q]
+        var (values, _) = masked.Topk(topK, dim: -1);                                          // [B, R, P, k]
+        var sums = values.MaskedFill(values.IsInf(), 0).Sum([3]);                               // only the cells that exist
+        return (sums / count.Reshape(1, -1, 1)).MoveToOuterScope();
     }
 }

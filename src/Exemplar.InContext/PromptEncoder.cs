@@ -44,11 +44,10 @@ public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, Seg
             var maps = Encoder.ForwardIntermediates(prepared.Input.Unsqueeze(0), Options.Levels);
             for (int l = 0; l < maps.Count; l++)
             {
-                var map = maps[l].Features.To(DType.Float32);                                // [1, C, h, w]
-                int h = (int)map.Size(2), w = (int)map.Size(3);
-                features[l].Add(Functional.Normalize(map, dim: 1));
-                foreground[l].Add(Functional.AdaptiveAvgPool2d(masks, h, w));
-                valid[l].Add(Functional.AdaptiveAvgPool2d(labelled.Unsqueeze(0), h, w));
+                var level = EncodeLevel(maps[l].Features, masks, labelled.Unsqueeze(0));
+                features[l].Add(level.Features);
+                foreground[l].Add(level.Foreground);
+                valid[l].Add(level.Valid);
             }
         }
         var levels = new List<PromptLevel>();
@@ -60,5 +59,18 @@ public sealed class PromptEncoder(IImageEncoder encoder, string encoderName, Seg
                 Tensor.Cat([.. valid[l]]).DetachFromScope()));
         }
         return new PromptFeatures(EncoderName, Fingerprint, Options.InputSize, Options.Levels, prompts.ClassNames, levels);
+    }
+
+    /// <summary>
+    /// One example at one level (exported as the bundle's prompt graph): encoder map [1, C, h, w], masks
+    /// [1, classes, S, S] and labelled area [1, 1, S, S] (both in [0, 1]) → L2-normalised features and per-cell coverage.
+    /// </summary>
+    public static PromptLevel EncodeLevel(Tensor map, Tensor masks, Tensor labelled)
+    {
+        int h = (int)map.Size(2), w = (int)map.Size(3);
+        return new PromptLevel(
+            Functional.Normalize(map.To(DType.Float32), dim: 1),
+            Functional.AdaptiveAvgPool2d(masks, h, w),
+            Functional.AdaptiveAvgPool2d(labelled, h, w));
     }
 }

@@ -55,26 +55,8 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         try
         {
             var batch = Tensor.Stack([.. prepared.Select(p => p.Input)]);
-            var maps = Encoder.ForwardIntermediates(batch, Options.Levels);
-            Tensor? sum = null;
-            long gridH = maps.Max(m => m.Features.Size(2)), gridW = maps.Max(m => m.Features.Size(3));
-            for (int l = 0; l < maps.Count; l++)
-            {
-                var features = Functional.Normalize(maps[l].Features.To(DType.Float32), dim: 1);
-                var logits = CorrespondenceDecoder.Score(features, prompts.LevelFeatures[l], Options.TopK, Options.PrototypeWeight);
-                if (logits.Size(2) != gridH || logits.Size(3) != gridW)
-                {
-                    logits = Functional.Interpolate(logits, (int)gridH, (int)gridW, InterpolationMode.Bilinear);
-                }
-                sum = sum is null ? logits : sum + logits;
-            }
-            var coarse = sum! * (Options.LogitScale / maps.Count);                         // [B, classes, h, w]
-            var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
-            if (Options.GuidedRadius > 0)
-            {
-                var guides = Tensor.Stack([.. prepared.Select(p => p.Guide)]);
-                full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps);
-            }
+            var maps = Encoder.ForwardIntermediates(batch, Options.Levels).Select(m => m.Features).ToList();
+            var full = DecodeLogits(maps, Tensor.Stack([.. prepared.Select(p => p.Guide)]), prompts.LevelFeatures);
             var results = new List<SegmentationResult>();
             for (int i = 0; i < prepared.Count; i++)
             {
@@ -93,6 +75,32 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         {
             foreach (var p in prepared) p.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The decoder (exported as the bundle's decoder graph): encoder maps at the configured levels [B, C_l, h_l, w_l]
+    /// and gray guides [B, 1, S, S] against the prompt levels → class logits at the input size [B, classes, S, S].
+    /// Levels are scored separately, averaged at the finest grid, upsampled bilinearly and refined by the guided filter.
+    /// </summary>
+    public Tensor DecodeLogits(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt)
+    {
+        using var scope = DisposeScope.Begin();
+        Tensor? sum = null;
+        long gridH = maps.Max(m => m.Size(2)), gridW = maps.Max(m => m.Size(3));
+        for (int l = 0; l < maps.Count; l++)
+        {
+            var features = Functional.Normalize(maps[l].To(DType.Float32), dim: 1);
+            var logits = CorrespondenceDecoder.Score(features, prompt[l], Options.TopK, Options.PrototypeWeight);
+            if (logits.Size(2) != gridH || logits.Size(3) != gridW)
+            {
+                logits = Functional.Interpolate(logits, (int)gridH, (int)gridW, InterpolationMode.Bilinear);
+            }
+            sum = sum is null ? logits : sum + logits;
+        }
+        var coarse = sum! * (Options.LogitScale / maps.Count);                                 // [B, classes, h, w]
+        var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
+        if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps);
+        return full.MoveToOuterScope();
     }
 
     private void CheckCompatible(PromptFeatures prompts)

@@ -68,6 +68,9 @@ public sealed partial class Tensor
     /// <summary>Whether any element is true (0-D bool).</summary>
     public Tensor Any() => Ops.Call(Aten.Any, this);
 
+    /// <summary>Whether any element along <paramref name="dim"/> is non-zero (bool).</summary>
+    public Tensor Any(int dim, bool keepDim = false) => Ops.Call("aten::any", "dim", this, dim, keepDim);
+
     /// <summary>The k largest (or smallest) values along <paramref name="dim"/> and their indices.</summary>
     public (Tensor Values, Tensor Indices) Topk(long k, int dim = -1, bool largest = true, bool sorted = true) =>
         Pair(Ops.CallMany(Aten.Topk, this, k, dim, largest, sorted));
