@@ -15,6 +15,7 @@ public static class ExemplarCommand
         root.Subcommands.Add(SegmentCommand.CreateEncodePrompts());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

@@ -32,7 +32,7 @@ internal static class CorrespondenceDecoder
         var prototypes = Functional.Normalize(support.Matmul(weights.Transpose(0, 1)) / weights.Sum([1]).Clamp(min: 1e-6), dim: 0); // [C, 1 + classes]
         var prototype = queries.Matmul(prototypes).Transpose(1, 2);                            // [B, 1 + classes, P]
         var evidence = dense + prototype * prototypeWeight;
-        var logits = evidence.Narrow(1, 1, evidence.Size(1) - 1) - evidence.Narrow(1, 0, 1);   // [B, classes, P]
+        var logits = evidence.Slice(1, 1, null) - evidence.Slice(1, 0, 1);                     // [B, classes, P]
         return logits.Reshape(b, -1, h, w).MoveToOuterScope();
     }
 

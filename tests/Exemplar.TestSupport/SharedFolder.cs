@@ -8,6 +8,9 @@ namespace Exemplar.TestSupport;
 /// </summary>
 public static class SharedFolder
 {
+    /// <summary>The repository root (the folder with Directory.Build.props above the test binaries).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>The shared folder, or null when it is absent.</summary>
     public static string? Root { get; } = Find();
 
@@ -19,15 +22,17 @@ public static class SharedFolder
     {
         string? configured = Environment.GetEnvironmentVariable("EXEMPLAR_SHARED");
         if (!string.IsNullOrEmpty(configured)) return Directory.Exists(configured) ? configured : null;
+        string candidate = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
+        return Directory.Exists(candidate) ? candidate : null;
+    }
+
+    private static string FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")) && Directory.Exists(Path.Combine(dir.FullName, "native")))
-            {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-                return Directory.Exists(candidate) ? candidate : null;
-            }
+            if (File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")) && Directory.Exists(Path.Combine(dir.FullName, "native"))) return dir.FullName;
         }
-        return null;
+        throw new InvalidOperationException($"no repository root above {AppContext.BaseDirectory}");
     }
 }
 

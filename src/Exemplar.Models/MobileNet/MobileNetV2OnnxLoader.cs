@@ -22,7 +22,26 @@ internal sealed class MobileNetV2OnnxLoader
     private int _next;
     private string _current = "";
 
+    private readonly List<QuantizedValue> _levelOutputs = [];
+
     private MobileNetV2OnnxLoader(OnnxGraph graph) => _graph = graph;
+
+    /// <summary>A uint8 value of the quantised graph with the names of its scale and zero point.</summary>
+    internal sealed record QuantizedValue(string Name, string Scale, string ZeroPoint);
+
+    /// <summary>
+    /// The quantised output of every <c>features.i</c> block of the zoo file (after checking the whole graph maps onto
+    /// MobileNetV2, as <see cref="Load"/> does).
+    /// </summary>
+    internal static IReadOnlyList<QuantizedValue> LevelOutputs(OnnxModel onnx)
+    {
+        using var model = new MobileNetV2();
+        using var scope = DisposeScope.Begin();
+        var loader = new MobileNetV2OnnxLoader(onnx.Graph);
+        loader.CheckOperatorSets(onnx);
+        loader.Map(model);
+        return loader._levelOutputs;
+    }
 
     public static MobileNetV2 Load(string path)
     {
@@ -82,6 +101,9 @@ internal sealed class MobileNetV2OnnxLoader
                     MapConvolution($"features.{i}.0", (Conv2d)convRelu6[0], relu6: true);
                     break;
             }
+            // QLinearConv and QLinearAdd both take the output's scale and zero point as inputs 6 and 7.
+            var producer = _graph.Nodes[_next - 1];
+            _levelOutputs.Add(new QuantizedValue(_current, producer.Inputs[6], producer.Inputs[7]));
         }
         MapHead((Linear)model.Classifier[1]);
         if (_next != _graph.Nodes.Count)

@@ -84,9 +84,9 @@ internal static class AtenToOnnx
         ["aten::bitwise_or.Tensor"] = (c, k) => Bind(c, k, c.Builder.Add("Or", [BoolOnly(c, k, 0), BoolOnly(c, k, 1)])),
         ["aten::isnan"] = (c, k) => Bind(c, k, c.Builder.Add("IsNaN", [c.Name(k.Arg(0))])),
         ["aten::isinf"] = (c, k) => Bind(c, k, c.Builder.Add("IsInf", [c.Name(k.Arg(0))])),
-        ["aten::where.self"] = (c, k) => Bind(c, k, c.Builder.Add("Where", [c.Input(k.Arg(0), DType.Bool), Operand(c, k, 1)(OutType(c, k)), Operand(c, k, 2)(OutType(c, k))])),
-        ["aten::where.ScalarOther"] = (c, k) => Bind(c, k, c.Builder.Add("Where", [c.Input(k.Arg(0), DType.Bool), Operand(c, k, 1)(OutType(c, k)), Operand(c, k, 2)(OutType(c, k))])),
-        ["aten::where.ScalarSelf"] = (c, k) => Bind(c, k, c.Builder.Add("Where", [c.Input(k.Arg(0), DType.Bool), Operand(c, k, 1)(OutType(c, k)), Operand(c, k, 2)(OutType(c, k))])),
+        ["aten::where.self"] = (c, k) => Bind(c, k, Where(c, c.Input(k.Arg(0), DType.Bool), Operand(c, k, 1)(OutType(c, k)), Operand(c, k, 2)(OutType(c, k)), OutType(c, k))),
+        ["aten::where.ScalarOther"] = (c, k) => Bind(c, k, Where(c, c.Input(k.Arg(0), DType.Bool), Operand(c, k, 1)(OutType(c, k)), Operand(c, k, 2)(OutType(c, k)), OutType(c, k))),
+        ["aten::where.ScalarSelf"] = (c, k) => Bind(c, k, Where(c, c.Input(k.Arg(0), DType.Bool), Operand(c, k, 1)(OutType(c, k)), Operand(c, k, 2)(OutType(c, k)), OutType(c, k))),
         ["aten::masked_fill.Scalar"] = MaskedFill,
         ["aten::masked_fill.Tensor"] = MaskedFill,
         ["aten::masked_fill_.Scalar"] = MaskedFill,
@@ -243,7 +243,16 @@ internal static class AtenToOnnx
     private static void MaskedFill(OnnxExportContext c, TracedCall k)
     {
         var dtype = OutType(c, k);
-        Bind(c, k, c.Builder.Add("Where", [c.Input(k.Arg(1), DType.Bool), Operand(c, k, 2)(dtype), c.Input(k.Arg(0), dtype)]));
+        Bind(c, k, Where(c, c.Input(k.Arg(1), DType.Bool), Operand(c, k, 2)(dtype), c.Input(k.Arg(0), dtype), dtype));
+    }
+
+    /// <summary>Where(condition, a, b); ONNX Runtime has no bool Where kernel, so bools are selected with And/Or.</summary>
+    private static string Where(OnnxExportContext c, string condition, string a, string b, DType dtype)
+    {
+        if (dtype != DType.Bool) return c.Builder.Add("Where", [condition, a, b]);
+        var whenTrue = c.Builder.Add("And", [condition, a]);
+        var whenFalse = c.Builder.Add("And", [c.Builder.Add("Not", [condition]), b]);
+        return c.Builder.Add("Or", [whenTrue, whenFalse]);
     }
 
     private static void Clip(OnnxExportContext c, TracedCall k, double? min, double? max)

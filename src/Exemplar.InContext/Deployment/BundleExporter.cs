@@ -1,0 +1,140 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Exemplar.Models;
+using Exemplar.Models.Onnx.Export;
+using Exemplar.Torch;
+using Exemplar.Torch.Nn;
+
+namespace Exemplar.InContext.Deployment;
+
+/// <summary>What goes into a bundle.</summary>
+public sealed record BundleOptions
+{
+    /// <summary>The bundle's name (default: the encoder's and the precision).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Where the weights come from (a URL or a description), recorded in the manifest.</summary>
+    public required string WeightsSource { get; init; }
+
+    /// <summary>The weights' licence, recorded in the manifest.</summary>
+    public required string WeightsLicence { get; init; }
+
+    /// <summary>
+    /// The ONNX model zoo's int8 MobileNetV2 file to run the encoder in int8 (only for <c>mobilenetv2</c>); null traces
+    /// the float32 encoder from Exemplar.Torch.
+    /// </summary>
+    public string? Int8MobileNetV2 { get; init; }
+}
+
+/// <summary>
+/// Writes an <c>.exemplar</c> bundle (see <see cref="BundleManifest"/>) for a segmenter: the encoder traced from
+/// Exemplar.Torch (or the zoo's int8 MobileNetV2 graph), the prompt and decoder graphs traced from
+/// <see cref="PromptEncoder.EncodeLevel"/> and <see cref="Segmenter.DecodeLogits"/> with examples and classes left
+/// dynamic, and the fixed image and restoration graphs.
+/// </summary>
+public static class BundleExporter
+{
+    /// <summary>Exports <paramref name="segmenter"/> to <paramref name="path"/> (an existing file is replaced only with <paramref name="overwrite"/>).</summary>
+    public static BundleManifest Export(Segmenter segmenter, string path, BundleOptions options, bool overwrite = false)
+    {
+        if (!overwrite && File.Exists(path)) throw new IOException($"{path} exists; pass --force to replace it");
+        var so = segmenter.Options;
+        so.Validate(segmenter.Encoder);
+        bool int8 = options.Int8MobileNetV2 is not null;
+        if (int8 && segmenter.EncoderName != "mobilenetv2") throw new ArgumentException($"an int8 encoder graph exists only for mobilenetv2, not {segmenter.EncoderName}");
+        using var scope = DisposeScope.Begin();
+        using var noGrad = LibTorch.NoGrad();
+        var module = segmenter.Encoder as Module ?? throw new ArgumentException("the encoder must be an Exemplar.Torch module to be exported");
+        module.Eval();
+
+        int s = so.InputSize;
+        var image = Tensor.Randn([1, 3, s, s], new Generator(0));
+        var maps = segmenter.Encoder.ForwardIntermediates(image, so.Levels);
+        int levels = maps.Count;
+        string[] levelNames = [.. Enumerable.Range(0, levels).Select(l => $"level{l}")];
+
+        byte[] encoder = int8
+            ? DeployGraphs.Int8MobileNetV2Levels(options.Int8MobileNetV2!, so.Levels).ToByteArray()
+            : OnnxExporter.Export(x => [.. segmenter.Encoder.ForwardIntermediates(x[0], so.Levels).Select(m => m.Features)], [image],
+                new OnnxExportOptions { InputNames = ["image"], OutputNames = levelNames, DynamicAxes = Axes(["image", .. levelNames], 0, "batch") }, module).ToByteArray();
+
+        // Example inputs with two examples and two classes, so no size-1 axis is special-cased by the trace.
+        var levelMaps = maps.Select(m => m.Features).ToArray();
+        var masks = Tensor.Rand([1, 2, s, s], new Generator(1)).Gt(0.5).To(DType.Float32);
+        var labelled = Tensor.Ones([1, 1, s, s]);
+        string[] promptOutputs = [.. Enumerable.Range(0, levels).SelectMany(l => new[] { $"features{l}", $"foreground{l}", $"valid{l}" })];
+        var promptAxes = Axes(["masks", .. Enumerable.Range(0, levels).Select(l => $"foreground{l}")], 1, "classes");
+        var prompt = OnnxExporter.Export(
+            x => [.. Enumerable.Range(0, levels).SelectMany(l => { var p = PromptEncoder.EncodeLevel(x[l], x[levels], x[levels + 1]); return new[] { p.Features, p.Foreground, p.Valid }; })],
+            [.. levelMaps, masks, labelled],
+            new OnnxExportOptions { InputNames = [.. levelNames, "masks", "labelled"], OutputNames = promptOutputs, DynamicAxes = promptAxes }).ToByteArray();
+
+        var examples = Enumerable.Range(0, levels).Select(l =>
+        {
+            var p = PromptEncoder.EncodeLevel(Tensor.Cat([levelMaps[l], levelMaps[l] * -1]), Tensor.Cat([masks, masks.Flip([1])]), Tensor.Cat([labelled, labelled]));
+            return p;
+        }).ToList();
+        var guide = Tensor.Rand([1, 1, s, s], new Generator(2));
+        var decoderAxes = new Dictionary<string, IReadOnlyDictionary<int, string>> { ["logits"] = new Dictionary<int, string> { [1] = "classes" } };
+        for (int l = 0; l < levels; l++)
+        {
+            decoderAxes[$"features{l}"] = new Dictionary<int, string> { [0] = "examples" };
+            decoderAxes[$"foreground{l}"] = new Dictionary<int, string> { [0] = "examples", [1] = "classes" };
+            decoderAxes[$"valid{l}"] = new Dictionary<int, string> { [0] = "examples" };
+        }
+        var decoder = OnnxExporter.Export(
+            x => [segmenter.DecodeLogits(x[..levels], x[levels], [.. Enumerable.Range(0, levels).Select(l => new PromptLevel(x[levels + 1 + 3 * l], x[levels + 2 + 3 * l], x[levels + 3 + 3 * l]))])],
+            [.. levelMaps, guide, .. examples.SelectMany(p => new[] { p.Features, p.Foreground, p.Valid })],
+            new OnnxExportOptions { InputNames = [.. levelNames, "guide", .. promptOutputs], OutputNames = ["logits"], DynamicAxes = decoderAxes }).ToByteArray();
+
+        var graphs = new Dictionary<string, byte[]>
+        {
+            ["image"] = DeployGraphs.ImagePreparation(segmenter.Encoder.Preprocessing).ToByteArray(),
+            ["encoder"] = encoder,
+            ["prompt"] = prompt,
+            ["decoder"] = decoder,
+            ["restore"] = DeployGraphs.Restoration().ToByteArray(),
+        };
+        var manifest = new BundleManifest
+        {
+            Name = options.Name ?? $"{segmenter.EncoderName}-{(int8 ? "int8" : "float32")}-correspondence",
+            Encoder = segmenter.EncoderName,
+            Precision = int8 ? "int8" : "float32",
+            InputSize = s,
+            Mean = segmenter.Encoder.Preprocessing.Mean,
+            Std = segmenter.Encoder.Preprocessing.Std,
+            Levels = [.. so.Levels],
+            LevelChannels = [.. maps.Select(m => m.Features.Size(1))],
+            LevelStrides = [.. maps.Select(m => m.Stride)],
+            Threshold = so.Threshold,
+            WeightsSource = options.WeightsSource,
+            WeightsLicence = options.WeightsLicence,
+            Fingerprint = Convert.ToHexString(SHA256.HashData(encoder))[..16].ToLowerInvariant(),
+            Graphs = graphs.Keys.ToDictionary(k => k, k => $"{k}.onnx"),
+        };
+        Write(path, manifest, graphs);
+        return manifest;
+    }
+
+    private static void Write(string path, BundleManifest manifest, Dictionary<string, byte[]> graphs)
+    {
+        string temporary = path + ".tmp";
+        using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Create))
+        {
+            using (var entry = zip.CreateEntry("manifest.json", CompressionLevel.Optimal).Open())
+            {
+                JsonSerializer.Serialize(entry, manifest, new JsonSerializerOptions { WriteIndented = true });
+            }
+            foreach (var (role, bytes) in graphs)
+            {
+                using var entry = zip.CreateEntry(manifest.Graphs[role], CompressionLevel.Optimal).Open();
+                entry.Write(bytes);
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<int, string>> Axes(IEnumerable<string> names, int axis, string symbol) =>
+        names.ToDictionary(n => n, _ => (IReadOnlyDictionary<int, string>)new Dictionary<int, string> { [axis] = symbol });
+}

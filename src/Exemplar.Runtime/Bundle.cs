@@ -1,0 +1,109 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Exemplar.Runtime;
+
+/// <summary>
+/// The manifest of an <c>.exemplar</c> bundle (written by <c>exemplar export</c>; the field names are the format):
+/// which graphs it holds and how the model was made.
+/// </summary>
+public sealed record BundleInfo
+{
+    /// <summary>The only format this runtime reads.</summary>
+    public const string SupportedFormat = "exemplar-bundle-1";
+
+    /// <summary>Format tag.</summary>
+    [JsonPropertyName("format")] public string Format { get; init; } = "";
+
+    /// <summary>The bundle's name.</summary>
+    [JsonPropertyName("name")] public string Name { get; init; } = "";
+
+    /// <summary>Its version.</summary>
+    [JsonPropertyName("version")] public string Version { get; init; } = "";
+
+    /// <summary>The encoder (Exemplar's zoo name).</summary>
+    [JsonPropertyName("encoder")] public string Encoder { get; init; } = "";
+
+    /// <summary>"float32" or "int8".</summary>
+    [JsonPropertyName("precision")] public string Precision { get; init; } = "";
+
+    /// <summary>The decoder kind.</summary>
+    [JsonPropertyName("decoder")] public string Decoder { get; init; } = "";
+
+    /// <summary>The square input side the images are resized and padded to.</summary>
+    [JsonPropertyName("input_size")] public int InputSize { get; init; }
+
+    /// <summary>RGB normalisation mean.</summary>
+    [JsonPropertyName("mean")] public double[] Mean { get; init; } = [];
+
+    /// <summary>RGB normalisation standard deviation.</summary>
+    [JsonPropertyName("std")] public double[] Std { get; init; } = [];
+
+    /// <summary>Encoder levels matched.</summary>
+    [JsonPropertyName("levels")] public int[] Levels { get; init; } = [];
+
+    /// <summary>Channels per level.</summary>
+    [JsonPropertyName("level_channels")] public long[] LevelChannels { get; init; } = [];
+
+    /// <summary>Stride per level.</summary>
+    [JsonPropertyName("level_strides")] public int[] LevelStrides { get; init; } = [];
+
+    /// <summary>Default threshold.</summary>
+    [JsonPropertyName("threshold")] public double Threshold { get; init; }
+
+    /// <summary>Fixed class names, or null.</summary>
+    [JsonPropertyName("classes")] public string[]? Classes { get; init; }
+
+    /// <summary>Where the weights come from.</summary>
+    [JsonPropertyName("weights_source")] public string WeightsSource { get; init; } = "";
+
+    /// <summary>The weights' licence.</summary>
+    [JsonPropertyName("weights_licence")] public string WeightsLicence { get; init; } = "";
+
+    /// <summary>Identifies the encoder graph; prompts carry it.</summary>
+    [JsonPropertyName("fingerprint")] public string Fingerprint { get; init; } = "";
+
+    /// <summary>Graph files by role.</summary>
+    [JsonPropertyName("graphs")] public Dictionary<string, string> Graphs { get; init; } = [];
+
+    internal static readonly string[] Roles = ["image", "encoder", "prompt", "decoder", "restore"];
+
+    /// <summary>Reads the manifest and the graphs' bytes from a bundle file.</summary>
+    /// <exception cref="InvalidDataException">Not a bundle, or a damaged one (the message names the file and the problem).</exception>
+    internal static (BundleInfo Info, Dictionary<string, byte[]> Graphs) Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such model bundle", path);
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var manifestEntry = zip.GetEntry("manifest.json") ?? throw new InvalidDataException($"{path}: not an Exemplar bundle (no manifest.json inside)");
+            BundleInfo info;
+            using (var stream = manifestEntry.Open())
+            {
+                info = JsonSerializer.Deserialize<BundleInfo>(stream) ?? throw new InvalidDataException($"{path}: manifest.json is empty");
+            }
+            if (info.Format != SupportedFormat) throw new InvalidDataException($"{path}: bundle format '{info.Format}', this runtime reads '{SupportedFormat}'");
+            if (info.InputSize is < 16 or > 4096) throw new InvalidDataException($"{path}: input_size {info.InputSize} is out of range");
+            if (info.Levels.Length == 0 || info.LevelChannels.Length != info.Levels.Length) throw new InvalidDataException($"{path}: levels and level_channels do not match");
+            var graphs = new Dictionary<string, byte[]>();
+            foreach (var role in Roles)
+            {
+                if (!info.Graphs.TryGetValue(role, out var file)) throw new InvalidDataException($"{path}: the manifest names no '{role}' graph");
+                var entry = zip.GetEntry(file) ?? throw new InvalidDataException($"{path}: the '{role}' graph {file} is missing");
+                if (entry.Length > 2L << 30) throw new InvalidDataException($"{path}: {file} is larger than 2 GiB");
+                using var stream = entry.Open();
+                using var copy = new MemoryStream((int)entry.Length);
+                stream.CopyTo(copy);
+                graphs[role] = copy.ToArray();
+            }
+            return (info, graphs);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or IOException and not FileNotFoundException)
+        {
+            throw e is InvalidDataException ide && ide.Message.StartsWith(path, StringComparison.Ordinal)
+                ? ide
+                : new InvalidDataException($"{path}: not a readable Exemplar bundle ({e.Message})", e);
+        }
+    }
+}

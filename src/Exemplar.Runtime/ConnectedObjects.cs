@@ -1,0 +1,85 @@
+namespace Exemplar.Runtime;
+
+/// <summary>Connected regions of a label map (8-connected, per class), with boxes, scores and COCO run-length encodings.</summary>
+internal static class ConnectedObjects
+{
+    public static IReadOnlyList<SegmentedObject> Find(SegmentResult result, int minArea)
+    {
+        int w = result.Width, h = result.Height;
+        var labels = result.Labels;
+        var component = new int[labels.Length];
+        var objects = new List<SegmentedObject>();
+        var stack = new Stack<int>();
+        var pixels = new List<int>();
+        int next = 0;
+        for (int start = 0; start < labels.Length; start++)
+        {
+            if (labels[start] == 0 || component[start] != 0) continue;
+            int label = labels[start];
+            component[start] = ++next;
+            stack.Push(start);
+            pixels.Clear();
+            while (stack.Count > 0)
+            {
+                int p = stack.Pop();
+                pixels.Add(p);
+                int px = p % w, py = p / w;
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    int y = py + dy;
+                    if (y < 0 || y >= h) continue;
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int x = px + dx;
+                        if (x < 0 || x >= w) continue;
+                        int q = y * w + x;
+                        if (labels[q] == label && component[q] == 0)
+                        {
+                            component[q] = next;
+                            stack.Push(q);
+                        }
+                    }
+                }
+            }
+            if (pixels.Count < minArea) continue;
+            int classIndex = label - 1;
+            var scores = result.Scores(classIndex);
+            int x0 = w, y0 = h, x1 = -1, y1 = -1;
+            double sum = 0;
+            foreach (int p in pixels)
+            {
+                int x = p % w, y = p / w;
+                (x0, y0, x1, y1) = (Math.Min(x0, x), Math.Min(y0, y), Math.Max(x1, x), Math.Max(y1, y));
+                sum += scores[p];
+            }
+            objects.Add(new SegmentedObject(result.Classes[classIndex], classIndex, (float)(sum / pixels.Count),
+                new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1), pixels.Count, Rle(component, next, w, h)));
+        }
+        objects.Sort((a, b) => b.Area.CompareTo(a.Area));
+        return objects;
+    }
+
+    /// <summary>COCO uncompressed RLE: alternating run lengths of out/in pixels in column-major order, starting with "out".</summary>
+    private static int[] Rle(int[] component, int id, int w, int h)
+    {
+        var counts = new List<int>();
+        bool inside = false;
+        int run = 0;
+        for (int x = 0; x < w; x++)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                bool here = component[y * w + x] == id;
+                if (here != inside)
+                {
+                    counts.Add(run);
+                    run = 0;
+                    inside = here;
+                }
+                run++;
+            }
+        }
+        counts.Add(run);
+        return [.. counts];
+    }
+}

@@ -1,0 +1,248 @@
+using System.Runtime.CompilerServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Exemplar.Runtime;
+
+/// <summary>
+/// A segmentation-by-example model on ONNX Runtime: load a bundle once, <see cref="Encode"/> examples into a
+/// <see cref="Prompt"/>, then <see cref="Segment(Prompt, ImageInput, SegmentOptions?)"/> any number of images. The
+/// graphs run in sessions built once; every method is safe to call from several threads at once.
+/// </summary>
+/// <example><code>
+/// using var model = ExemplarModel.Load();
+/// using var prompt = model.Encode([new Example("shelf1.jpg", "shelf1_mask.png")]);
+/// var result = model.Segment(prompt, "photo.jpg");
+/// result.SaveOverlay("overlay.png");
+/// </code></example>
+public sealed class ExemplarModel : IDisposable
+{
+    /// <summary>The default bundle's file name (under <c>models/</c>).</summary>
+    public const string DefaultBundleName = "mobilenetv2-int8.exemplar";
+
+    private readonly Dictionary<string, InferenceSession> _sessions;
+    private readonly BundleInfo _info;
+
+    static ExemplarModel() => OrtEnv.Instance().DisableTelemetryEvents();
+
+    private ExemplarModel(string path, BundleInfo info, Dictionary<string, InferenceSession> sessions)
+    {
+        Path = path;
+        _info = info;
+        _sessions = sessions;
+    }
+
+    /// <summary>The bundle file.</summary>
+    public string Path { get; }
+
+    /// <summary>What the bundle says about itself.</summary>
+    public BundleInfo Info => _info;
+
+    /// <summary>
+    /// Loads a bundle: <paramref name="path"/>, or the default one (<c>models/mobilenetv2-int8.exemplar</c> beside the
+    /// application, then in a <c>models/</c> folder of the working directory or one of its parents).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No bundle there (the message says where it looked).</exception>
+    /// <exception cref="InvalidDataException">The file is not a usable bundle.</exception>
+    /// <exception cref="NotSupportedException">The execution provider's native libraries are not installed.</exception>
+    public static ExemplarModel Load(string? path = null, RuntimeOptions? options = null)
+    {
+        path ??= FindDefault();
+        options ??= new RuntimeOptions();
+        var (info, graphs) = BundleInfo.Read(path);
+        var sessions = new Dictionary<string, InferenceSession>();
+        try
+        {
+            foreach (var (role, bytes) in graphs)
+            {
+                using var so = SessionOptionsFor(options);
+                try
+                {
+                    sessions[role] = new InferenceSession(bytes, so);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw new InvalidDataException($"{path}: the '{role}' graph does not load in ONNX Runtime ({e.Message})", e);
+                }
+            }
+            return new ExemplarModel(path, info, sessions);
+        }
+        catch
+        {
+            foreach (var s in sessions.Values) s.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Encodes examples (one or more images with masks, one or more classes) into a prompt. Each example's mask is
+    /// evidence for its class and background for the others.
+    /// </summary>
+    /// <exception cref="ArgumentException">No examples, a mask of another size than its image, or a class with an empty mask everywhere (naming the files).</exception>
+    public Prompt Encode(IReadOnlyList<Example> examples)
+    {
+        if (examples.Count == 0) throw new ArgumentException("at least one example is needed", nameof(examples));
+        var classes = examples.Select(e => e.Class).Distinct().ToList();
+        int s = _info.InputSize, levels = _info.Levels.Length;
+        var perLevel = Enumerable.Range(0, levels).Select(_ => (Features: new List<float[]>(), Foreground: new List<float[]>(), Valid: new List<float[]>(), Shape: Array.Empty<long>())).ToArray();
+        var present = new bool[classes.Count];
+        foreach (var example in examples)
+        {
+            var image = example.Image.Decode();
+            var mask = example.Mask.Decode();
+            if (mask.Width != image.Width || mask.Height != image.Height)
+            {
+                throw new ArgumentException($"{example.Mask.Name}: the mask is {mask.Width}x{mask.Height} but the image {example.Image.Name} is {image.Width}x{image.Height}");
+            }
+            var geometry = Geometry.For(image.Height, image.Width, s);
+            int classIndex = classes.IndexOf(example.Class);
+            var masks = new float[classes.Count * s * s];
+            if (!geometry.ResizeMask(mask, masks.AsSpan(classIndex * s * s, s * s)))
+            {
+                throw new ArgumentException($"{example.Mask.Name}: the mask is empty (every pixel black) after resizing to {geometry.ResizedWidth}x{geometry.ResizedHeight}");
+            }
+            present[classIndex] = true;
+            using var prepared = Prepare(image, geometry);
+            using var maps = Run("encoder", [("image", prepared[0])]);
+            using var masksValue = OrtValue.CreateTensorValueFromMemory(masks, [1, classes.Count, s, s]);
+            var inputs = new List<(string, OrtValue)>();
+            for (int l = 0; l < levels; l++) inputs.Add(($"level{l}", maps[l]));
+            inputs.Add(("masks", masksValue));
+            inputs.Add(("labelled", prepared[2]));
+            using var encoded = Run("prompt", inputs);
+            for (int l = 0; l < levels; l++)
+            {
+                perLevel[l].Features.Add(encoded[3 * l].GetTensorDataAsSpan<float>().ToArray());
+                perLevel[l].Foreground.Add(encoded[3 * l + 1].GetTensorDataAsSpan<float>().ToArray());
+                perLevel[l].Valid.Add(encoded[3 * l + 2].GetTensorDataAsSpan<float>().ToArray());
+                perLevel[l].Shape = encoded[3 * l].GetTensorTypeAndShape().Shape;
+            }
+        }
+        var result = new List<PromptLevel>();
+        foreach (var level in perLevel)
+        {
+            long[] shape = [examples.Count, level.Shape[1], level.Shape[2], level.Shape[3]];
+            result.Add(new PromptLevel([.. level.Features.SelectMany(f => f)], [.. level.Foreground.SelectMany(f => f)], [.. level.Valid.SelectMany(f => f)], shape));
+        }
+        return new Prompt(_info.Fingerprint, classes, result);
+    }
+
+    /// <summary>Segments one image with <paramref name="prompt"/>; the result is at the image's own size.</summary>
+    /// <exception cref="ArgumentException">The prompt was encoded by another bundle's encoder.</exception>
+    public SegmentResult Segment(Prompt prompt, ImageInput image, SegmentOptions? options = null)
+    {
+        options ??= new SegmentOptions();
+        if (prompt.Fingerprint != _info.Fingerprint)
+        {
+            throw new ArgumentException($"the prompt was encoded with another encoder (fingerprint {prompt.Fingerprint}; {System.IO.Path.GetFileName(Path)} has {_info.Fingerprint}): encode the examples again with this model");
+        }
+        var decoded = image.Decode();
+        var geometry = Geometry.For(decoded.Height, decoded.Width, _info.InputSize);
+        using var prepared = Prepare(decoded, geometry);
+        using var maps = Run("encoder", [("image", prepared[0])]);
+        var inputs = new List<(string, OrtValue)>();
+        for (int l = 0; l < _info.Levels.Length; l++) inputs.Add(($"level{l}", maps[l]));
+        inputs.Add(("guide", prepared[1]));
+        var promptValues = prompt.Values;
+        for (int l = 0; l < _info.Levels.Length; l++)
+        {
+            inputs.Add(($"features{l}", promptValues[3 * l]));
+            inputs.Add(($"foreground{l}", promptValues[3 * l + 1]));
+            inputs.Add(($"valid{l}", promptValues[3 * l + 2]));
+        }
+        using var logits = Run("decoder", inputs);
+        float threshold = options.Threshold ?? (float)_info.Threshold;
+        if (threshold is <= 0 or >= 1) throw new ArgumentException($"the threshold must be in (0, 1), got {threshold}");
+        using var resized = OrtValue.CreateTensorValueFromMemory(new long[] { geometry.ResizedHeight, geometry.ResizedWidth }, [2]);
+        using var size = OrtValue.CreateTensorValueFromMemory(new long[] { decoded.Height, decoded.Width }, [2]);
+        using var thresholdValue = OrtValue.CreateTensorValueFromMemory(new[] { threshold }, [1]);
+        using var restored = Run("restore", [("logits", logits[0]), ("resized", resized), ("size", size), ("threshold", thresholdValue)]);
+        return new SegmentResult(image.Name, decoded, prompt.Classes, restored[0].GetTensorDataAsSpan<float>().ToArray(), restored[1].GetTensorDataAsSpan<byte>().ToArray(), options.MinObjectArea);
+    }
+
+    /// <summary>Segments many images in order, one result at a time, reporting how many are done.</summary>
+    public async IAsyncEnumerable<SegmentResult> SegmentAsync(Prompt prompt, IEnumerable<ImageInput> images, SegmentOptions? options = null,
+        IProgress<int>? progress = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        int done = 0;
+        foreach (var image in images)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return await Task.Run(() => Segment(prompt, image, options), cancellationToken).ConfigureAwait(false);
+            progress?.Report(++done);
+        }
+    }
+
+    /// <summary>Frees the sessions.</summary>
+    public void Dispose()
+    {
+        foreach (var s in _sessions.Values) s.Dispose();
+        _sessions.Clear();
+    }
+
+    /// <summary>The image graph's outputs for <paramref name="image"/>: image, guide, valid.</summary>
+    private DisposableValues Prepare(DecodedImage image, Geometry geometry)
+    {
+        using var pixels = OrtValue.CreateTensorValueFromMemory(image.Rgba, [1, image.Height, image.Width, 4]);
+        using var scales = OrtValue.CreateTensorValueFromMemory(new[] { 1f, 1f, geometry.SampleScale, geometry.SampleScale }, [4]);
+        using var resized = OrtValue.CreateTensorValueFromMemory(new long[] { geometry.ResizedHeight, geometry.ResizedWidth }, [2]);
+        using var pads = OrtValue.CreateTensorValueFromMemory(new long[] { 0, 0, 0, 0, 0, 0, geometry.Size - geometry.ResizedHeight, geometry.Size - geometry.ResizedWidth }, [8]);
+        return Run("image", [("pixels", pixels), ("scales", scales), ("resized", resized), ("pads", pads)]);
+    }
+
+    private DisposableValues Run(string role, IReadOnlyList<(string Name, OrtValue Value)> inputs)
+    {
+        ObjectDisposedException.ThrowIf(_sessions.Count == 0, this);
+        var session = _sessions[role];
+        using var runOptions = new RunOptions();
+        var outputs = session.Run(runOptions, [.. inputs.Select(i => i.Name)], [.. inputs.Select(i => i.Value)], session.OutputNames);
+        return new DisposableValues(outputs);
+    }
+
+    private static SessionOptions SessionOptionsFor(RuntimeOptions options)
+    {
+        var so = new SessionOptions
+        {
+            IntraOpNumThreads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            switch (options.Provider)
+            {
+                case ExecutionProvider.Cuda: so.AppendExecutionProvider_CUDA(options.DeviceId); break;
+                case ExecutionProvider.TensorRT: so.AppendExecutionProvider_Tensorrt(options.DeviceId); break;
+                case ExecutionProvider.DirectML: so.AppendExecutionProvider_DML(options.DeviceId); break;
+                case ExecutionProvider.CoreML: so.AppendExecutionProvider_CoreML(); break;
+                case ExecutionProvider.OpenVINO: so.AppendExecutionProvider_OpenVINO(); break;
+            }
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            so.Dispose();
+            throw new NotSupportedException(
+                $"the {options.Provider} execution provider is not available: add ONNX Runtime's package for it (e.g. Microsoft.ML.OnnxRuntime.Gpu for CUDA and TensorRT) and install its native libraries ({e.Message})", e);
+        }
+        return so;
+    }
+
+    private static string FindDefault()
+    {
+        var candidates = new List<string> { System.IO.Path.Combine(AppContext.BaseDirectory, "models", DefaultBundleName) };
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            candidates.Add(System.IO.Path.Combine(dir.FullName, "models", DefaultBundleName));
+        }
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"the default model {DefaultBundleName} was not found (looked in {candidates[0]} and in models/ of the working directory and its parents); pass a bundle path");
+    }
+
+    /// <summary>Outputs of one run, freed together.</summary>
+    private sealed class DisposableValues(IDisposableReadOnlyCollection<OrtValue> values) : IDisposable
+    {
+        public OrtValue this[int index] => values[index];
+
+        public void Dispose() => values.Dispose();
+    }
+}

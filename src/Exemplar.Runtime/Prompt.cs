@@ -1,0 +1,164 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Exemplar.Runtime;
+
+/// <summary>One level of encoded examples (float32, row-major).</summary>
+/// <param name="Features">[K, C, h, w] L2-normalised features.</param>
+/// <param name="Foreground">[K, classes, h, w] fraction of each cell inside each class's mask.</param>
+/// <param name="Valid">[K, 1, h, w] fraction of each cell on the image.</param>
+/// <param name="Shape">[K, C, h, w].</param>
+internal sealed record PromptLevel(float[] Features, float[] Foreground, float[] Valid, long[] Shape);
+
+/// <summary>
+/// Encoded examples (SegIC's prompt features): computed once by <see cref="ExemplarModel.Encode"/>, used for any number of
+/// targets, saved with <see cref="Save"/> to a file with a SHA-256 checksum of its data.
+/// </summary>
+public sealed class Prompt : IDisposable
+{
+    private static readonly byte[] Magic = "EXPROMPT"u8.ToArray();
+    private const int MaxHeader = 1 << 20;
+
+    private List<Microsoft.ML.OnnxRuntime.OrtValue>? _values;
+    private object? _valuesLock;
+    private bool _disposed;
+
+    internal Prompt(string fingerprint, IReadOnlyList<string> classes, IReadOnlyList<PromptLevel> levels)
+    {
+        Fingerprint = fingerprint;
+        Classes = classes;
+        Levels = levels;
+    }
+
+    /// <summary>The bundle fingerprint of the encoder that made it.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>Class names (label i + 1 in label maps).</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Number of examples.</summary>
+    public int ExampleCount => (int)Levels[0].Shape[0];
+
+    internal IReadOnlyList<PromptLevel> Levels { get; }
+
+    /// <summary>Writes the prompt; an existing file is replaced only with <paramref name="overwrite"/>.</summary>
+    public void Save(string path, bool overwrite = false)
+    {
+        if (!overwrite && File.Exists(path)) throw new IOException($"{path} exists; pass overwrite: true to replace it");
+        var data = new MemoryStream();
+        foreach (var level in Levels)
+        {
+            foreach (var array in new[] { level.Features, level.Foreground, level.Valid })
+            {
+                data.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan()));
+            }
+        }
+        var bytes = data.ToArray();
+        var header = new PromptHeader
+        {
+            Fingerprint = Fingerprint,
+            Classes = [.. Classes],
+            Shapes = [.. Levels.Select(l => l.Shape)],
+            Sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(),
+        };
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        string temporary = path + ".tmp";
+        using (var file = File.Create(temporary))
+        {
+            file.Write(Magic);
+            Span<byte> length = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(length, json.Length);
+            file.Write(length);
+            file.Write(json);
+            file.Write(bytes);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Reads a prompt written by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">Not a prompt file, or a damaged one (the message names the file and the problem).</exception>
+    public static Prompt Load(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        InvalidDataException Bad(string problem) => new($"{path}: {problem}");
+        if (bytes.Length < Magic.Length + 4 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw Bad("not an Exemplar.Runtime prompt file");
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(Magic.Length, 4));
+        if (headerLength <= 0 || headerLength > MaxHeader || Magic.Length + 4 + headerLength > bytes.Length) throw Bad($"header length {headerLength} does not fit the file");
+        PromptHeader header;
+        try
+        {
+            header = JsonSerializer.Deserialize<PromptHeader>(bytes.AsSpan(Magic.Length + 4, headerLength)) ?? throw Bad("empty header");
+        }
+        catch (JsonException e)
+        {
+            throw Bad($"damaged header ({e.Message})");
+        }
+        if (string.IsNullOrEmpty(header.Fingerprint)) throw Bad("the header has no encoder fingerprint");
+        if (header.Classes is not { Length: > 0 } classes || classes.Any(string.IsNullOrEmpty) || classes.Distinct().Count() != classes.Length) throw Bad("the class list is missing, empty or has repeated names");
+        if (header.Shapes is not { Length: > 0 } shapes) throw Bad("the header lists no levels");
+        var data = bytes.AsMemory(Magic.Length + 4 + headerLength);
+        if (Convert.ToHexString(SHA256.HashData(data.Span)).ToLowerInvariant() != header.Sha256) throw Bad("checksum mismatch: the data were changed or truncated");
+        var levels = new List<PromptLevel>();
+        int offset = 0;
+        long examples = -1;
+        foreach (var shape in shapes)
+        {
+            if (shape is not { Length: 4 } || shape.Any(s => s is < 1 or > 1 << 20)) throw Bad("a level shape is not [K, C, h, w] with sane sizes");
+            if (examples >= 0 && shape[0] != examples) throw Bad("levels disagree on the number of examples");
+            examples = shape[0];
+            long cells = shape[0] * shape[2] * shape[3];
+            float[] Take(long count)
+            {
+                long byteCount = count * 4;
+                if (offset + byteCount > data.Length) throw Bad("the data are shorter than the shapes need");
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data.Span.Slice(offset, (int)byteCount)).ToArray();
+                offset += (int)byteCount;
+                foreach (float v in values) if (!float.IsFinite(v)) throw Bad("the data hold NaN or infinite values");
+                return values;
+            }
+            levels.Add(new PromptLevel(Take(cells * shape[1]), Take(cells * classes.Length), Take(cells), shape));
+        }
+        if (offset != data.Length) throw Bad($"{data.Length - offset} bytes after the last level");
+        return new Prompt(header.Fingerprint, classes, levels);
+    }
+
+    /// <summary>
+    /// The decoder inputs (features, foreground, valid per level) as ONNX Runtime values over this prompt's arrays,
+    /// made once and shared by every segmentation (read-only, so concurrent runs may share them).
+    /// </summary>
+    internal IReadOnlyList<Microsoft.ML.OnnxRuntime.OrtValue> Values
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return LazyInitializer.EnsureInitialized(ref _values, ref _valuesLock, () =>
+            [
+                .. Levels.SelectMany(l => new[]
+                {
+                    Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(l.Features, l.Shape),
+                    Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(l.Foreground, [l.Shape[0], Classes.Count, l.Shape[2], l.Shape[3]]),
+                    Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(l.Valid, [l.Shape[0], 1, l.Shape[2], l.Shape[3]]),
+                }),
+            ]);
+        }
+    }
+
+    /// <summary>Frees the ONNX Runtime values (and unpins the arrays).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var v in _values ?? []) v.Dispose();
+    }
+
+    private sealed record PromptHeader
+    {
+        [JsonPropertyName("fingerprint")] public string? Fingerprint { get; init; }
+        [JsonPropertyName("classes")] public string[]? Classes { get; init; }
+        [JsonPropertyName("shapes")] public long[][]? Shapes { get; init; }
+        [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
+    }
+}
