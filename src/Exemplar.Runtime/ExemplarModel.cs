@@ -81,33 +81,36 @@ public sealed class ExemplarModel : IDisposable
     public Prompt Encode(IReadOnlyList<Example> examples)
     {
         if (examples.Count == 0) throw new ArgumentException("at least one example is needed", nameof(examples));
-        var classes = examples.Select(e => e.Class).Distinct().ToList();
+        var classes = examples.SelectMany(e => e.Masks.Select(m => m.Class)).Distinct().ToList();
+        if (classes.Count == 0) throw new ArgumentException("the examples have no masks", nameof(examples));
         int s = _info.InputSize, levels = _info.Levels.Length;
         var perLevel = Enumerable.Range(0, levels).Select(_ => (Features: new List<float[]>(), Foreground: new List<float[]>(), Valid: new List<float[]>(), Shape: Array.Empty<long>())).ToArray();
         var present = new bool[classes.Count];
         foreach (var example in examples)
         {
             var image = example.Image.Decode();
-            var mask = example.Mask.Decode();
-            if (mask.Width != image.Width || mask.Height != image.Height)
-            {
-                throw new ArgumentException($"{example.Mask.Name}: the mask is {mask.Width}x{mask.Height} but the image {example.Image.Name} is {image.Width}x{image.Height}");
-            }
             var geometry = Geometry.For(image.Height, image.Width, s);
-            int classIndex = classes.IndexOf(example.Class);
             var masks = new float[classes.Count * s * s];
-            if (!geometry.ResizeMask(mask, masks.AsSpan(classIndex * s * s, s * s)))
+            foreach (var (name, input) in example.Masks)
             {
-                throw new ArgumentException($"{example.Mask.Name}: the mask is empty (every pixel black) after resizing to {geometry.ResizedWidth}x{geometry.ResizedHeight}");
+                int c = classes.IndexOf(name);
+                present[c] |= geometry.ResizeMask(Decode(input, image, example.Image.Name), masks.AsSpan(c * s * s, s * s));
             }
-            present[classIndex] = true;
             using var prepared = Prepare(image, geometry);
             using var maps = Run("encoder", [("image", prepared[0])]);
             using var masksValue = OrtValue.CreateTensorValueFromMemory(masks, [1, classes.Count, s, s]);
+            var labelled = prepared[2].GetTensorDataAsSpan<float>().ToArray();
+            if (example.Ignore is { } ignoreInput)
+            {
+                var ignore = new float[s * s];
+                geometry.ResizeMask(Decode(ignoreInput, image, example.Image.Name), ignore);
+                for (int i = 0; i < labelled.Length; i++) labelled[i] *= 1 - ignore[i];
+            }
+            using var labelledValue = OrtValue.CreateTensorValueFromMemory(labelled, [1, 1, s, s]);
             var inputs = new List<(string, OrtValue)>();
             for (int l = 0; l < levels; l++) inputs.Add(($"level{l}", maps[l]));
             inputs.Add(("masks", masksValue));
-            inputs.Add(("labelled", prepared[2]));
+            inputs.Add(("labelled", labelledValue));
             using var encoded = Run("prompt", inputs);
             for (int l = 0; l < levels; l++)
             {
@@ -117,6 +120,14 @@ public sealed class ExemplarModel : IDisposable
                 perLevel[l].Shape = encoded[3 * l].GetTensorTypeAndShape().Shape;
             }
         }
+        for (int c = 0; c < classes.Count; c++)
+        {
+            if (!present[c])
+            {
+                var files = examples.SelectMany(e => e.Masks.Where(m => m.Class == classes[c]).Select(m => m.Mask.Name));
+                throw new ArgumentException($"class '{classes[c]}' has an empty mask (every pixel black) in every example ({string.Join(", ", files)})");
+            }
+        }
         var result = new List<PromptLevel>();
         foreach (var level in perLevel)
         {
@@ -124,6 +135,17 @@ public sealed class ExemplarModel : IDisposable
             result.Add(new PromptLevel([.. level.Features.SelectMany(f => f)], [.. level.Foreground.SelectMany(f => f)], [.. level.Valid.SelectMany(f => f)], shape));
         }
         return new Prompt(_info.Fingerprint, classes, result);
+    }
+
+    /// <summary>Decodes a mask (or ignore map) and checks it has the image's size.</summary>
+    private static DecodedImage Decode(ImageInput mask, DecodedImage image, string imageName)
+    {
+        var decoded = mask.Decode();
+        if (decoded.Width != image.Width || decoded.Height != image.Height)
+        {
+            throw new ArgumentException($"{mask.Name}: the mask is {decoded.Width}x{decoded.Height} but the image {imageName} is {image.Width}x{image.Height}");
+        }
+        return decoded;
     }
 
     /// <summary>Segments one image with <paramref name="prompt"/>; the result is at the image's own size.</summary>

@@ -133,6 +133,8 @@ public sealed partial class Tensor
     public Tensor LogicalNot() => Unary("aten::logical_not");
     /// <summary>Logical and (any dtypes to bool).</summary>
     public Tensor LogicalAnd(Tensor other) => Ops.Call("aten::logical_and", "", this, other);
+    /// <summary>Logical or (any dtypes to bool).</summary>
+    public Tensor LogicalOr(Tensor other) => Ops.Call("aten::logical_or", "", this, other);
     /// <summary>NaN test.</summary>
     public Tensor IsNan() => Unary("aten::isnan");
     /// <summary>Infinity test (either sign).</summary>

@@ -168,7 +168,7 @@ public sealed class ExemplarModelTests : IDisposable
         Assert.Contains("the mask is 1280x1280 but the image", wrongSize.Message);
         var black = ImageInput.FromPixels(new byte[64 * 64], 64, 64, PixelFormat.Gray8, name: "black.png");
         var gray = ImageInput.FromPixels(new byte[64 * 64], 64, 64, PixelFormat.Gray8, name: "image.png");
-        Assert.Contains("black.png: the mask is empty", Assert.Throws<ArgumentException>(() => model.Encode([new Example(gray, black)])).Message);
+        Assert.Contains("class 'object' has an empty mask (every pixel black) in every example (black.png)", Assert.Throws<ArgumentException>(() => model.Encode([new Example(gray, black)])).Message);
         Assert.Contains("cuda", Assert.Throws<NotSupportedException>(() => ExemplarModel.Load(options: RuntimeOptions.ForDevice("cuda:0"))).Message, StringComparison.OrdinalIgnoreCase);
         Assert.Throws<ArgumentException>(() => RuntimeOptions.ForDevice("tpu"));
     }

@@ -83,7 +83,8 @@ public static class Evaluator
             ms, worst, best);
     }
 
-    private static SegmentationResult Segment(IExampleSegmenter segmenter, EpisodeSamples samples, long ignoreLabel)
+    /// <summary>Segments an episode's query from its supports as the evaluation does (ignored pixels are neither class nor background).</summary>
+    public static SegmentationResult Segment(IExampleSegmenter segmenter, EpisodeSamples samples, long ignoreLabel)
     {
         using var prompts = new PromptSet([samples.Episode.ClassName]);
         foreach (var support in samples.Support)
