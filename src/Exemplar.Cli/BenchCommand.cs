@@ -14,6 +14,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateTorch());
         bench.Subcommands.Add(CreateModels());
         bench.Subcommands.Add(CreateSegment());
+        bench.Subcommands.Add(CreateEngines());
         bench.Subcommands.Add(CreateDecode());
         return bench;
     }
@@ -78,10 +79,26 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
-        var command = new Command("segment", "Prompt encoding and per-target segmentation time (854x480) and peak memory, per encoder.") { models, weights, threads, repeats, json, force };
+        var engine = new Option<string>("--engine") { Description = "onnx: the runtime with a bundle, frame after frame (decode, segment, mask PNG); torch: Exemplar.Torch per encoder.", DefaultValueFactory = _ => "onnx" };
+        var bundle = new Option<FileInfo?>("--bundle") { Description = "onnx: the .exemplar bundle (default: models/mobilenetv2-int8.exemplar)." };
+        var frames = new Option<DirectoryInfo?>("--frames") { Description = "onnx: a DAVIS sequence folder of JPEG frames (default: ../shared davis2016 dog, 854x480); its annotation 00000.png is the example mask." };
+        var command = new Command("segment", "Segmentation speed: the runtime's frames per second and latency (default), or Exemplar.Torch per encoder.") { engine, bundle, frames, models, weights, threads, repeats, json, force };
         command.SetAction(result =>
         {
             CheckOutput(result.GetValue(json), result.GetValue(force));
+            if (result.GetValue(engine) == "onnx")
+            {
+                string folder = result.GetValue(frames)?.FullName ?? SharedFile("data/davis2016/JPEGImages/480p/dog")
+                    ?? throw new ArgumentException("give --frames DIR (../shared/data/davis2016 is absent)");
+                string mask = folder.Replace("JPEGImages", "Annotations", StringComparison.Ordinal) + "/00000.png";
+                if (!File.Exists(mask)) throw new FileNotFoundException($"{mask}: the first frame's annotation (the example mask) is missing");
+                var all = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToList();
+                var run = RuntimeSegmentBenchmark.Run(result.GetValue(bundle)?.FullName, all, mask, result.GetValue(threads));
+                AnsiConsole.MarkupLine(Markup.Escape($"{run.Bundle}: {run.Targets} frames {run.Width}x{run.Height}, {run.TargetsPerSecond:F1} targets/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, encode {run.EncodeMs:F0} ms, peak RSS {run.PeakRssMegabytes:F0} MB, {run.Threads} threads"));
+                if (result.GetValue(json) is { } output) File.WriteAllText(output.FullName, System.Text.Json.JsonSerializer.Serialize(run, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            if (result.GetValue(engine) != "torch") throw new ArgumentException($"--engine must be onnx or torch, not '{result.GetValue(engine)}'");
             var names = result.GetValue(models) is { Length: > 0 } m ? m : ["mobilenetv2", "dinov2_vits14", "dinov2_vitb14"];
             var files = result.GetValue(weights) ?? [];
             var pairs = names.Select((n, i) => (n, i < files.Length && files[i] != "random" ? files[i] : null)).ToList();
@@ -93,6 +110,46 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    private static Command CreateEngines()
+    {
+        var json = new Option<FileInfo?>("--json") { Description = "Write {\"cases\":[{name, onnxruntime_ms, exemplar_torch_ms, pytorch_ms, speedup_vs_pytorch}]} to this file." };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads (every engine).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var int8 = new Option<FileInfo?>("--int8-weights") { Description = "mobilenetv2-12-int8.onnx, for the int8 case (default: ../shared/weights)." };
+        var repeats = new Option<int>("--repeats") { Description = "Timed forwards per case (the median is reported).", DefaultValueFactory = _ => 3 };
+        var noPytorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch reference." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("engines", "Encoders in ONNX Runtime, Exemplar.Torch and PyTorch eager, at the segmenter's input size, batch 1 and 8.")
+        {
+            json, threads, int8, repeats, noPytorch, force,
+        };
+        command.SetAction(result =>
+        {
+            var jsonFile = result.GetValue(json);
+            CheckOutput(jsonFile, result.GetValue(force));
+            string? int8File = result.GetValue(int8)?.FullName ?? SharedFile("weights/mobilenetv2-12-int8.onnx");
+            var report = EngineBenchmarks.Run(result.GetValue(threads), int8File, !result.GetValue(noPytorch), result.GetValue(repeats),
+                message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var table = new Table().AddColumns("case", "onnxruntime ms", "exemplar.torch ms", "pytorch ms", "speed-up vs pytorch");
+            table.Title = new TableTitle($"{report.Threads} thread(s), PyTorch {report.PytorchVersion ?? "not run"}");
+            foreach (var c in report.Cases)
+            {
+                table.AddRow(c.Name, $"{c.OnnxRuntimeMs:F1}", c.ExemplarTorchMs is { } e ? $"{e:F1}" : "-", c.PytorchMs is { } p ? $"{p:F1}" : "-", c.SpeedupVsPytorch is { } s ? $"{s:F2}x" : "-");
+            }
+            AnsiConsole.Write(table);
+            if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A file under ../shared (EXEMPLAR_SHARED), or null when absent.</summary>
+    private static string? SharedFile(string relative)
+    {
+        string root = Environment.GetEnvironmentVariable("EXEMPLAR_SHARED") is { Length: > 0 } s ? s : Path.Combine("..", "shared");
+        string path = Path.GetFullPath(Path.Combine(root, relative));
+        return File.Exists(path) || Directory.Exists(path) ? path : null;
     }
 
     private static Command CreateDecode()

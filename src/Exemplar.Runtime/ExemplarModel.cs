@@ -229,6 +229,8 @@ public sealed class ExemplarModel : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        // Five sessions run one after another: threads that spin after a run would steal the cores from the next one.
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             switch (options.Provider)

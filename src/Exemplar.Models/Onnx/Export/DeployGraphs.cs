@@ -25,8 +25,9 @@ public static class DeployGraphs
         using var b = new OnnxGraphBuilder();
         using var scope = DisposeScope.Begin();
         foreach (var name in new[] { "pixels", "scales", "resized", "pads" }) b.Reserve(name);
-        var rgb = b.Add("Slice", [b.Add("Cast", ["pixels"], Attr("to", (long)OnnxDataType.Float)), b.Ints([0]), b.Ints([3]), b.Ints([3])]);
-        var planar = b.Add("Transpose", [rgb], Attr("perm", [0L, 3, 1, 2]));
+        // Channel selection and layout change on the bytes, before the (4x larger) float copy exists.
+        var rgb = b.Add("Slice", ["pixels", b.Ints([0]), b.Ints([3]), b.Ints([3])]);
+        var planar = b.Add("Cast", [b.Add("Transpose", [rgb], Attr("perm", [0L, 3, 1, 2]))], Attr("to", (long)OnnxDataType.Float));
         var resized = b.Add("Resize", [planar, "", "scales"], Attr("mode", "linear"), Attr("coordinate_transformation_mode", "pytorch_half_pixel"));
         var exact = b.Add("Slice", [resized, b.Ints([0, 0]), "resized", b.Ints([2, 3])]);
         var rounded = b.Add("Clip", [b.Add("Round", [exact]), b.Scalar(0, DType.Float32), b.Scalar(255, DType.Float32)]);
