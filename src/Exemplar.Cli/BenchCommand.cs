@@ -8,20 +8,19 @@ namespace Exemplar.Cli;
 /// <summary><c>exemplar bench …</c>: benchmarks run side by side with PyTorch.</summary>
 internal static class BenchCommand
 {
-    internal static Command Create()
+    internal static Command Create(Option<int?> threads)
     {
         var bench = new Command("bench", "Benchmarks, each case measured against PyTorch in the same run.");
-        bench.Subcommands.Add(CreateTorch());
-        bench.Subcommands.Add(CreateModels());
-        bench.Subcommands.Add(CreateSegment());
+        bench.Subcommands.Add(CreateTorch(threads));
+        bench.Subcommands.Add(CreateModels(threads));
+        bench.Subcommands.Add(CreateSegment(threads));
         bench.Subcommands.Add(CreateDecode());
         return bench;
     }
 
-    private static Command CreateTorch()
+    private static Command CreateTorch(Option<int?> threads)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (both sides).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var quick = new Option<bool>("--quick") { Description = "Fewer iterations: a smoke run, not for reporting." };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
@@ -29,13 +28,13 @@ internal static class BenchCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var command = new Command("torch", "Tensor-library overheads: tiny add, ResNet block forward+backward, 1024² matmul.")
         {
-            json, threads, device, quick, noPytorch, rounds, force,
+            json, device, quick, noPytorch, rounds, force,
         };
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
-            var options = new TorchBenchmarkOptions(result.GetValue(threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
+            var options = new TorchBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
             var report = TorchBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
             if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
@@ -44,24 +43,23 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateModels()
+    private static Command CreateModels(Option<int?> threads)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (both sides).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quick = new Option<bool>("--quick") { Description = "One timed forward per case: a smoke run, not for reporting." };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
         var cases = new Option<string[]>("--case") { Description = "Only these cases, e.g. dinov2_vits14_224_b1_float32 (repeatable).", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var command = new Command("models", "Encoder forward passes (DINOv2 ViT-S/B, MobileNetV2) against the same networks in PyTorch.")
         {
-            json, threads, quick, noPytorch, cases, force,
+            json, quick, noPytorch, cases, force,
         };
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
             var selected = result.GetValue(cases);
-            var options = new ModelBenchmarkOptions(result.GetValue(threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
+            var options = new ModelBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
             var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
             if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
@@ -70,22 +68,21 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateSegment()
+    private static Command CreateSegment(Option<int?> threads)
     {
         var models = new Option<string[]>("--model") { Description = "Zoo models to time (default: mobilenetv2, dinov2_vits14, dinov2_vitb14).", AllowMultipleArgumentsPerToken = true };
         var weights = new Option<string[]>("--weights") { Description = "Weight files, one per --model in order ('random' for random weights).", AllowMultipleArgumentsPerToken = true };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
-        var command = new Command("segment", "Prompt encoding and per-target segmentation time (854x480) and peak memory, per encoder.") { models, weights, threads, repeats, json, force };
+        var command = new Command("segment", "Prompt encoding and per-target segmentation time (854x480) and peak memory, per encoder.") { models, weights, repeats, json, force };
         command.SetAction(result =>
         {
             CheckOutput(result.GetValue(json), result.GetValue(force));
             var names = result.GetValue(models) is { Length: > 0 } m ? m : ["mobilenetv2", "dinov2_vits14", "dinov2_vitb14"];
             var files = result.GetValue(weights) ?? [];
             var pairs = names.Select((n, i) => (n, i < files.Length && files[i] != "random" ? files[i] : null)).ToList();
-            var speeds = SegmentationBenchmarks.Run(pairs, result.GetValue(threads), result.GetValue(repeats), message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var speeds = SegmentationBenchmarks.Run(pairs, ExemplarCommand.ThreadCount(result, threads), result.GetValue(repeats), message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             var table = new Table().AddColumns("model", "weights", "input", "encode example ms", "segment target ms", "peak RSS MB");
             foreach (var s in speeds) table.AddRow(s.Model, s.Weights, s.InputSize.ToString(), $"{s.PromptEncodingMs:F1}", $"{s.SegmentMs:F1}", $"{s.PeakRssMegabytes:F0}");
             AnsiConsole.Write(table);
