@@ -92,7 +92,7 @@ public static class ExemplarCommand
     }
 
     /// <summary>The message for people: without .NET's "(Parameter 'x')" suffix, and in the command's terms.</summary>
-    private static string UserMessage(Exception e)
+    internal static string UserMessage(Exception e)
     {
         string message = e.Message;
         if (e is ArgumentException { ParamName: { } param }) message = message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal);

@@ -99,14 +99,14 @@ internal sealed class MaskReader
         double union = any.Sum().Item<long>() / labelled;
         if (union >= AlmostAll)
         {
-            warnings.Add($"{path}: the mask covers {union:P1} of the image, leaving almost no background to tell the object from: targets will likely come out all foreground; mark only the object");
+            warnings.Add($"{path}: the mask covers {union * 100:F1}% of the image, leaving almost no background to tell the object from: targets will likely come out all foreground; mark only the object");
         }
         for (int c = 0; c < masks.Size(0); c++)
         {
             long area = masks.Select(0, c).Ne(0).Sum().Item<long>();
             if (area > 0 && area / labelled < AlmostNone)
             {
-                warnings.Add($"{path}: class '{_classes[c].Name}' covers only {area} pixel(s) ({area / labelled:P2} of the image): too little to learn it from");
+                warnings.Add($"{path}: class '{_classes[c].Name}' covers only {area} pixel(s) ({area / labelled * 100:F2}% of the image): too little to learn it from");
             }
         }
         return warnings;

@@ -65,12 +65,14 @@ internal static class SegmentCommand
                 if (existing.Count > 0) throw new IOException($"{existing.Count} output file(s) exist, e.g. {existing[0]}; pass --force to overwrite them, or --skip-existing to resume");
             }
 
+            // The examples are read (and their masks checked) before the weights: mistakes there show in a moment.
+            using var examples = result.GetValue(prompts) is null ? LoadPrompts(inputs, result) : null;
             var (encoder, name) = inputs.LoadEncoder(result);
             using var _ = encoder;
             var options = SegmenterOptions.For(encoder);
             if (result.GetValue(threshold) is { } chosen) options = options with { Threshold = chosen };
             var segmenter = new Segmenter(encoder, name, options);
-            using var features = result.GetValue(prompts) is { } file ? PromptFeatures.Load(file.FullName) : EncodeFromExamples(inputs, result, segmenter);
+            using var features = examples is null ? PromptFeatures.Load(result.GetValue(prompts)!.FullName) : segmenter.PromptEncoder.Encode(examples);
             using var noGrad = LibTorch.NoGrad();
             var folders = new CreatedFolders();
             var reports = new List<TargetReport>();
@@ -149,10 +151,11 @@ internal static class SegmentCommand
         {
             var file = result.GetValue(output)!;
             if (file.Exists && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+            using var examples = LoadPrompts(inputs, result);
             var (encoder, name) = inputs.LoadEncoder(result);
             using var _ = encoder;
             var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
-            using var features = EncodeFromExamples(inputs, result, segmenter);
+            using var features = segmenter.PromptEncoder.Encode(examples);
             features.Save(file.FullName, overwrite: result.GetValue(force));
             Console.WriteLine($"encoded {features.ExampleCount} example(s), {features.ClassNames.Count} class(es) with {name} into {file.FullName}");
             return 0;
@@ -160,11 +163,8 @@ internal static class SegmentCommand
         return command;
     }
 
-    private static PromptFeatures EncodeFromExamples(CliInputs inputs, ParseResult result, Segmenter segmenter)
-    {
-        using var set = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
-        return segmenter.PromptEncoder.Encode(set);
-    }
+    private static PromptSet LoadPrompts(CliInputs inputs, ParseResult result) =>
+        inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
 
     /// <summary>
     /// Refuses runs in which two targets would write the same file (a.jpg and a.png, or x.jpg from two folders) or an
