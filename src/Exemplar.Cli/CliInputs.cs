@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Exemplar.InContext;
-using Exemplar.Models;
 using Exemplar.Models.Zoo;
 using Exemplar.Torch;
-using Exemplar.Torch.Nn;
 using Exemplar.Vision.IO;
 using Exemplar.Vision.Masks;
 
@@ -64,8 +62,11 @@ internal sealed class CliInputs
         command.Options.Add(Weights);
     }
 
-    /// <summary>Loads the zoo model named by --model with --weights, frozen, in evaluation mode.</summary>
-    public (IImageEncoder Encoder, string Name) LoadEncoder(ParseResult result)
+    /// <summary>
+    /// Loads the zoo model named by --model with --weights (frozen, in evaluation mode) into a segmenter with its default
+    /// options, adjusted by <paramref name="configure"/>.
+    /// </summary>
+    public ZooSegmenter LoadSegmenter(ParseResult result, Func<SegmenterOptions, SegmenterOptions>? configure = null)
     {
         string requested = result.GetValue(Model)!;
         var entry = ModelZoo.Models.FirstOrDefault(m => string.Equals(m.Name, requested, StringComparison.OrdinalIgnoreCase))
@@ -82,9 +83,7 @@ internal sealed class CliInputs
                 $"--weights {weights.FullName}: this is {kind.Describe()}, but --model {entry.Name} needs {string.Join(" or ", entry.WeightSources.Select(s => s.Description))}" +
                 $" (see exemplar models --urls){other}");
         }
-        var encoder = entry.Load(weights.FullName);
-        ((Module)encoder).Freeze();
-        return (encoder, entry.Name);
+        return ZooSegmenter.Load(entry.Name, weights.FullName, configure);
     }
 
     /// <summary>The --class values, parsed (one class named 'object' when none is given).</summary>

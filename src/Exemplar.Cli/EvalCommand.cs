@@ -82,8 +82,8 @@ internal static class EvalCommand
         if (baseline) list.Add((new ColorHistogramSegmenter(), null));
         if (result.GetValue(inputs.Weights) is not null || !baseline)
         {
-            var (encoder, name) = inputs.LoadEncoder(result);
-            list.Add((new FeatureExampleSegmenter(new Segmenter(encoder, name, SegmenterOptions.For(encoder))), encoder));
+            var zoo = inputs.LoadSegmenter(result);
+            list.Add((new FeatureExampleSegmenter(zoo.Segmenter), zoo));
         }
         return list;
     }

@@ -67,11 +67,9 @@ internal static class SegmentCommand
 
             // The examples are read (and their masks checked) before the weights: mistakes there show in a moment.
             using var examples = result.GetValue(prompts) is null ? LoadPrompts(inputs, result) : null;
-            var (encoder, name) = inputs.LoadEncoder(result);
-            using var _ = encoder;
-            var options = SegmenterOptions.For(encoder);
-            if (result.GetValue(threshold) is { } chosen) options = options with { Threshold = chosen };
-            var segmenter = new Segmenter(encoder, name, options);
+            using var zoo = inputs.LoadSegmenter(result, o => result.GetValue(threshold) is { } chosen ? o with { Threshold = chosen } : o);
+            var segmenter = zoo.Segmenter;
+            var options = segmenter.Options;
             using var features = examples is null ? PromptFeatures.Load(result.GetValue(prompts)!.FullName) : segmenter.PromptEncoder.Encode(examples);
             using var noGrad = LibTorch.NoGrad();
             var folders = new CreatedFolders();
@@ -152,12 +150,10 @@ internal static class SegmentCommand
             var file = result.GetValue(output)!;
             if (file.Exists && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
             using var examples = LoadPrompts(inputs, result);
-            var (encoder, name) = inputs.LoadEncoder(result);
-            using var _ = encoder;
-            var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
-            using var features = segmenter.PromptEncoder.Encode(examples);
+            using var zoo = inputs.LoadSegmenter(result);
+            using var features = zoo.Encode(examples);
             features.Save(file.FullName, overwrite: result.GetValue(force));
-            Console.WriteLine($"encoded {features.ExampleCount} example(s), {features.ClassNames.Count} class(es) with {name} into {file.FullName}");
+            Console.WriteLine($"encoded {features.ExampleCount} example(s), {features.ClassNames.Count} class(es) with {zoo.Segmenter.EncoderName} into {file.FullName}");
             return 0;
         });
         return command;
