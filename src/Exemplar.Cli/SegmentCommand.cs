@@ -77,7 +77,7 @@ internal static class SegmentCommand
             var failures = new List<TargetFailure>();
             try
             {
-                Terminal.Progress(plans.Count, $"segmenting {plans.Count} image(s)", step =>
+                Terminal.Progress(plans.Count, $"segmenting {plans.Count} image(s)", done =>
                 {
                     foreach (var plan in plans)
                     {
@@ -89,8 +89,9 @@ internal static class SegmentCommand
                         {
                             failures.Add(new TargetFailure(plan.Target, e.Message));
                         }
-                        step();
+                        done(reports.Count + failures.Count);
                     }
+                    return plans.Count;
                 });
             }
             finally
@@ -132,7 +133,7 @@ internal static class SegmentCommand
         using (segmentation)
         {
             folders.Ensure(Path.GetDirectoryName(plan.Mask)!);
-            Write(plan, image, segmentation, features.ClassNames.Count, overwrite);
+            Write(plan, image, segmentation, features.ClassNames, overwrite);
             return new TargetReport(plan.Target, plan.Mask, segmentation.Describe(features.ClassNames));
         }
     }
@@ -188,10 +189,10 @@ internal static class SegmentCommand
         }
     }
 
-    private static void Write(OutputPlan plan, Tensor image, SegmentationResult segmentation, int classes, bool overwrite)
+    private static void Write(OutputPlan plan, Tensor image, SegmentationResult segmentation, IReadOnlyList<string> classNames, bool overwrite)
     {
         using var scope = DisposeScope.Begin();
-        if (classes == 1)
+        if (classNames.Count == 1)
         {
             // One class: a plain black/white mask, viewable anywhere.
             ImageWriter.WritePng(plan.Mask, (segmentation.LabelMap.To(DType.UInt8) * 255).Unsqueeze(0), overwrite);
@@ -202,7 +203,11 @@ internal static class SegmentCommand
         }
         if (plan.Overlay is { } overlayPath)
         {
-            ImageWriter.WritePng(overlayPath, MaskOverlay.Draw(image, segmentation.LabelMap), overwrite);
+            // One class: black or white contours, visible on objects of the mask's own colour; several: a legend.
+            var picture = classNames.Count == 1
+                ? MaskOverlay.Draw(image, segmentation.LabelMap, OverlayOptions.SingleClass)
+                : Captions.AddLegend(MaskOverlay.Draw(image, segmentation.LabelMap), classNames);
+            ImageWriter.WritePng(overlayPath, picture, overwrite);
         }
     }
 

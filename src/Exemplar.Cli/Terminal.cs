@@ -21,21 +21,23 @@ internal static class Terminal
         });
     }
 
-    /// <summary>Runs <paramref name="work"/>, which calls its argument after each of <paramref name="steps"/> steps, with a progress bar.</summary>
-    public static void Progress(int steps, string description, Action<Action> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> with a progress bar of <paramref name="steps"/> steps; it reports how many are done
+    /// through its argument. Returns what <paramref name="work"/> returns.
+    /// </summary>
+    public static T Progress<T>(int steps, string description, Func<Action<int>, T> work)
     {
         var console = Errors();
         if (!console.Profile.Capabilities.Interactive)
         {
             // Redirected: one line at the start, none per step (a log, not an animation).
             console.WriteLine($"{description}…");
-            work(() => { });
-            return;
+            return work(_ => { });
         }
-        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+        return console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
         {
             var task = ctx.AddTask(description, maxValue: steps);
-            work(() => task.Increment(1));
+            return work(done => task.Value = done);
         });
     }
 }
