@@ -100,4 +100,20 @@ public sealed class SegmentCommandTests : CliTest
         Assert.Contains("segmenting 1 image(s)", error);
         Assert.DoesNotContain("\u001b[", output + error);
     }
+
+    [SharedFact(Cli.Weights)]
+    public void SeveralClassOverlaysCarryALegend()
+    {
+        string image = Cli.SquareImage(PathOf("a.png"));
+        var ids = new byte[4096];
+        for (int i = 0; i < ids.Length; i++) ids[i] = (byte)((i % 64) is >= 16 and < 48 && (i / 64) is >= 16 and < 48 ? 1 : i / 64 < 8 ? 2 : 0);
+        using (var t = Exemplar.Torch.Tensor.From(ids, 1, 64, 64)) Exemplar.Vision.IO.ImageWriter.WritePng(PathOf("ids.png"), t);
+        var (code, _, error) = Cli.Run("segment", "--example", image, "--mask", PathOf("ids.png"), "--class", "square", "--class", "top",
+            "--target", image, "--out", PathOf("out"), "--overlay", "--weights", SharedFolder.PathOf(Cli.Weights));
+        Assert.True(code == 0, error);
+        var mask = Exemplar.Vision.IO.ImageReader.ReadInfo(PathOf("out/a.png"));
+        var overlay = Exemplar.Vision.IO.ImageReader.ReadInfo(PathOf("out/a_overlay.png"));
+        Assert.Equal(mask.Width, overlay.Width);
+        Assert.True(overlay.Height > mask.Height, "the legend runs below the picture");
+    }
 }
