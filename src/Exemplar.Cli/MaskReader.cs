@@ -156,6 +156,15 @@ internal sealed class MaskReader
         var entries = _classes.Select((c, i) => (c.Color ?? voc.Colors[(int)_map.ClassIds[i] & 255], _map.ClassIds[i]))
             .Concat(_map.BackgroundIds.Concat(_map.IgnoreIds).Select(id => (voc.Colors[(int)id & 255], id)));
         var policy = _map.Unmapped == UnmappedIdPolicy.Ignore ? UnknownColorPolicy.Ignore : UnknownColorPolicy.Error;
-        return MaskDecoder.Read(path, new ColorMapMaskEncoding(new ColorTable(entries), policy), new MaskReadOptions(IgnoreLabel: -1));
+        var table = new ColorTable(entries);
+        try
+        {
+            return MaskDecoder.Read(path, new ColorMapMaskEncoding(table, policy), new MaskReadOptions(IgnoreLabel: -1));
+        }
+        catch (ImageFormatException e) when (e.Problem.EndsWith("is not in the colour table", StringComparison.Ordinal))
+        {
+            string colours = string.Join(", ", table.Entries.Select(c => $"{c.Color} = id {c.Id}"));
+            throw new ArgumentException($"{e.Message} ({colours}); give each class its colour (--class NAME=#RRGGBB), or ignore other colours (anti-aliased edges) with --other-ids ignore", e);
+        }
     }
 }

@@ -100,6 +100,11 @@ public sealed class MaskReaderTests : CliTest
             Assert.Equal(32L * 32, a.Item<long>());
             Assert.Equal(0L, b.Item<long>());
         }
+        // A colour that is no class says which options fix it.
+        var white = new MaskReader([ClassSpec.Parse("a=#ffffff")], MaskFormat.Auto, null, null, UnmappedIdPolicy.Error);
+        var e = Assert.Throws<ArgumentException>(() => white.Read(mask));
+        Assert.Contains("colour (128, 0, 0)", e.Message);
+        Assert.Contains("--other-ids ignore", e.Message);
     }
 
     [Fact]
