@@ -2,6 +2,7 @@ using System.CommandLine;
 using Exemplar.InContext;
 using Exemplar.Models.Zoo;
 using Exemplar.Torch;
+using Exemplar.Torch.Serialization;
 using Exemplar.Vision.IO;
 using Exemplar.Vision.Masks;
 

@@ -1,5 +1,6 @@
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
+using Exemplar.Torch.Serialization;
 
 namespace Exemplar.Models.Zoo;
 
@@ -26,6 +27,14 @@ public static class WeightFormatLabels
         WeightFormat.HuggingFace => "HF",
         WeightFormat.Torchvision => "torchvision",
         _ => "ONNX int8",
+    };
+
+    /// <summary>The kinds of file a weight format comes in.</summary>
+    public static IReadOnlyList<WeightFileKind> KindsOf(this WeightFormat format) => format switch
+    {
+        WeightFormat.OnnxInt8 => [WeightFileKind.Onnx],
+        WeightFormat.HuggingFace => [WeightFileKind.SafeTensors, WeightFileKind.TorchZip],
+        _ => [WeightFileKind.TorchZip, WeightFileKind.SafeTensors],
     };
 }
 
@@ -73,7 +82,7 @@ public sealed record ZooModel(
     /// running statistics, dropout is off): what feature extraction needs.
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="Torch.Serialization.CheckpointFormatException">
+    /// <exception cref="CheckpointFormatException">
     /// The file is not of a kind this model loads (the message says what it is and what is expected), or is damaged.
     /// </exception>
     public IImageEncoder Load(string path)
@@ -82,7 +91,7 @@ public sealed record ZooModel(
         var kind = WeightFile.Sniff(path);
         if (!Accepts(kind))
         {
-            throw new Torch.Serialization.CheckpointFormatException(path,
+            throw new CheckpointFormatException(path,
                 $"this is {kind.Describe()}, but {Name} loads {string.Join(" or ", WeightSources.Select(s => s.Description))}");
         }
         var encoder = ReadWeights(path);

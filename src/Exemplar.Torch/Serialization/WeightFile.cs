@@ -1,4 +1,6 @@
-namespace Exemplar.Models.Zoo;
+using System.Buffers.Binary;
+
+namespace Exemplar.Torch.Serialization;
 
 /// <summary>What a file is, judged by its first bytes (never by its name).</summary>
 public enum WeightFileKind
@@ -30,11 +32,17 @@ public static class WeightFile
         {
             head = head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
         }
+        return Sniff(head);
+    }
+
+    /// <summary>The kind of a file that starts with <paramref name="head"/> (its first 9 bytes, or all of a shorter file).</summary>
+    public static WeightFileKind Sniff(ReadOnlySpan<byte> head)
+    {
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])) return WeightFileKind.Jpeg;
         if (head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])) return WeightFileKind.Png;
         if (head.StartsWith((ReadOnlySpan<byte>)[(byte)'P', (byte)'K', 3, 4])) return WeightFileKind.TorchZip;
-        if (head.Length == 9 && BitConverter.ToInt64(head) > 0 && head[8] == (byte)'{') return WeightFileKind.SafeTensors;
-        if (head.Length >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5) return WeightFileKind.LegacyTorch; // pickle PROTO opcode
+        if (head.Length >= 9 && BinaryPrimitives.ReadInt64LittleEndian(head) > 0 && head[8] == (byte)'{') return WeightFileKind.SafeTensors;
+        if (TorchCheckpoint.IsLegacyFormat(head)) return WeightFileKind.LegacyTorch;
         // ModelProto field 1 (ir_version, a small varint) comes first in files written by onnx and the ONNX model zoo.
         if (head.Length >= 2 && head[0] == 0x08 && head[1] is >= 1 and < 0x20) return WeightFileKind.Onnx;
         return WeightFileKind.Unknown;
@@ -50,13 +58,5 @@ public static class WeightFile
         WeightFileKind.TorchZip => "a torch.save zip checkpoint",
         WeightFileKind.LegacyTorch => "a legacy (pre-1.6) torch.save file",
         _ => "not a weight file Exemplar knows (neither ONNX, safetensors nor a torch.save zip)",
-    };
-
-    /// <summary>The kinds of file a weight format comes in.</summary>
-    public static IReadOnlyList<WeightFileKind> KindsOf(this WeightFormat format) => format switch
-    {
-        WeightFormat.OnnxInt8 => [WeightFileKind.Onnx],
-        WeightFormat.HuggingFace => [WeightFileKind.SafeTensors, WeightFileKind.TorchZip],
-        _ => [WeightFileKind.TorchZip, WeightFileKind.SafeTensors],
     };
 }
