@@ -8,21 +8,20 @@ namespace Exemplar.Cli;
 /// <summary><c>exemplar bench …</c>: benchmarks run side by side with PyTorch.</summary>
 internal static class BenchCommand
 {
-    internal static Command Create()
+    internal static Command Create(Option<int?> threads)
     {
         var bench = new Command("bench", "Benchmarks, each case measured against PyTorch in the same run.");
-        bench.Subcommands.Add(CreateTorch());
-        bench.Subcommands.Add(CreateModels());
-        bench.Subcommands.Add(CreateSegment());
-        bench.Subcommands.Add(CreateEngines());
+        bench.Subcommands.Add(CreateTorch(threads));
+        bench.Subcommands.Add(CreateModels(threads));
+        bench.Subcommands.Add(CreateSegment(threads));
+        bench.Subcommands.Add(CreateEngines(threads));
         bench.Subcommands.Add(CreateDecode());
         return bench;
     }
 
-    private static Command CreateTorch()
+    private static Command CreateTorch(Option<int?> threads)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (both sides).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var quick = new Option<bool>("--quick") { Description = "Fewer iterations: a smoke run, not for reporting." };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
@@ -30,13 +29,13 @@ internal static class BenchCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var command = new Command("torch", "Tensor-library overheads: tiny add, ResNet block forward+backward, 1024² matmul.")
         {
-            json, threads, device, quick, noPytorch, rounds, force,
+            json, device, quick, noPytorch, rounds, force,
         };
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
-            var options = new TorchBenchmarkOptions(result.GetValue(threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
+            var options = new TorchBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
             var report = TorchBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
             if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
@@ -45,24 +44,23 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateModels()
+    private static Command CreateModels(Option<int?> threads)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (both sides).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quick = new Option<bool>("--quick") { Description = "One timed forward per case: a smoke run, not for reporting." };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
         var cases = new Option<string[]>("--case") { Description = "Only these cases, e.g. dinov2_vits14_224_b1_float32 (repeatable).", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var command = new Command("models", "Encoder forward passes (DINOv2 ViT-S/B, MobileNetV2) against the same networks in PyTorch.")
         {
-            json, threads, quick, noPytorch, cases, force,
+            json, quick, noPytorch, cases, force,
         };
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
             var selected = result.GetValue(cases);
-            var options = new ModelBenchmarkOptions(result.GetValue(threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
+            var options = new ModelBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
             var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
             if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
@@ -71,18 +69,17 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateSegment()
+    private static Command CreateSegment(Option<int?> threads)
     {
         var models = new Option<string[]>("--model") { Description = "Zoo models to time (default: mobilenetv2, dinov2_vits14, dinov2_vitb14).", AllowMultipleArgumentsPerToken = true };
         var weights = new Option<string[]>("--weights") { Description = "Weight files, one per --model in order ('random' for random weights).", AllowMultipleArgumentsPerToken = true };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var engine = new Option<string>("--engine") { Description = "onnx: the runtime with a bundle, frame after frame (decode, segment, mask PNG); torch: Exemplar.Torch per encoder.", DefaultValueFactory = _ => "onnx" };
         var bundle = new Option<FileInfo?>("--bundle") { Description = "onnx: the .exemplar bundle (default: models/mobilenetv2-int8.exemplar)." };
         var frames = new Option<DirectoryInfo?>("--frames") { Description = "onnx: a DAVIS sequence folder of JPEG frames (default: ../shared davis2016 dog, 854x480); its annotation 00000.png is the example mask." };
-        var command = new Command("segment", "Segmentation speed: the runtime's frames per second and latency (default), or Exemplar.Torch per encoder.") { engine, bundle, frames, models, weights, threads, repeats, json, force };
+        var command = new Command("segment", "Segmentation speed: the runtime's frames per second and latency (default), or Exemplar.Torch per encoder.") { engine, bundle, frames, models, weights, repeats, json, force };
         command.SetAction(result =>
         {
             CheckOutput(result.GetValue(json), result.GetValue(force));
@@ -93,7 +90,7 @@ internal static class BenchCommand
                 string mask = folder.Replace("JPEGImages", "Annotations", StringComparison.Ordinal) + "/00000.png";
                 if (!File.Exists(mask)) throw new FileNotFoundException($"{mask}: the first frame's annotation (the example mask) is missing");
                 var all = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToList();
-                var run = RuntimeSegmentBenchmark.Run(result.GetValue(bundle)?.FullName, all, mask, result.GetValue(threads));
+                var run = RuntimeSegmentBenchmark.Run(result.GetValue(bundle)?.FullName, all, mask, ExemplarCommand.ThreadCount(result, threads));
                 AnsiConsole.MarkupLine(Markup.Escape($"{run.Bundle}: {run.Targets} frames {run.Width}x{run.Height}, {run.TargetsPerSecond:F1} targets/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, encode {run.EncodeMs:F0} ms, peak RSS {run.PeakRssMegabytes:F0} MB, {run.Threads} threads"));
                 if (result.GetValue(json) is { } output) File.WriteAllText(output.FullName, System.Text.Json.JsonSerializer.Serialize(run, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
                 return 0;
@@ -102,7 +99,7 @@ internal static class BenchCommand
             var names = result.GetValue(models) is { Length: > 0 } m ? m : ["mobilenetv2", "dinov2_vits14", "dinov2_vitb14"];
             var files = result.GetValue(weights) ?? [];
             var pairs = names.Select((n, i) => (n, i < files.Length && files[i] != "random" ? files[i] : null)).ToList();
-            var speeds = SegmentationBenchmarks.Run(pairs, result.GetValue(threads), result.GetValue(repeats), message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var speeds = SegmentationBenchmarks.Run(pairs, ExemplarCommand.ThreadCount(result, threads), result.GetValue(repeats), message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             var table = new Table().AddColumns("model", "weights", "input", "encode example ms", "segment target ms", "peak RSS MB");
             foreach (var s in speeds) table.AddRow(s.Model, s.Weights, s.InputSize.ToString(), $"{s.PromptEncodingMs:F1}", $"{s.SegmentMs:F1}", $"{s.PeakRssMegabytes:F0}");
             AnsiConsole.Write(table);
@@ -112,24 +109,23 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateEngines()
+    private static Command CreateEngines(Option<int?> threads)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Write {\"cases\":[{name, onnxruntime_ms, exemplar_torch_ms, pytorch_ms, speedup_vs_pytorch}]} to this file." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (every engine).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var int8 = new Option<FileInfo?>("--int8-weights") { Description = "mobilenetv2-12-int8.onnx, for the int8 case (default: ../shared/weights)." };
         var repeats = new Option<int>("--repeats") { Description = "Timed forwards per case (the median is reported).", DefaultValueFactory = _ => 3 };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch reference." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
         var command = new Command("engines", "Encoders in ONNX Runtime, Exemplar.Torch and PyTorch eager, at the segmenter's input size, batch 1 and 8.")
         {
-            json, threads, int8, repeats, noPytorch, force,
+            json, int8, repeats, noPytorch, force,
         };
         command.SetAction(result =>
         {
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
             string? int8File = result.GetValue(int8)?.FullName ?? SharedFile("weights/mobilenetv2-12-int8.onnx");
-            var report = EngineBenchmarks.Run(result.GetValue(threads), int8File, !result.GetValue(noPytorch), result.GetValue(repeats),
+            var report = EngineBenchmarks.Run(ExemplarCommand.ThreadCount(result, threads), int8File, !result.GetValue(noPytorch), result.GetValue(repeats),
                 message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             var table = new Table().AddColumns("case", "onnxruntime ms", "exemplar.torch ms", "pytorch ms", "speed-up vs pytorch");
             table.Title = new TableTitle($"{report.Threads} thread(s), PyTorch {report.PytorchVersion ?? "not run"}");

@@ -53,12 +53,9 @@ internal static class EvalCommand
                 var results = new List<EvaluationResult>();
                 foreach (var (segmenter, _) in segmenters)
                 {
-                    var evaluation = AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
-                    {
-                        var task = ctx.AddTask($"{target.KindName} {list.Shots}-shot, {segmenter.Name}", maxValue: list.Episodes.Count);
-                        string? folder = result.GetValue(report) is { } r ? Path.Combine(r.FullName, segmenter.Name) : null;
-                        return Evaluator.Run(segmenter, target.KindName, data, list, (done, _) => task.Value = done, folder, overwrite);
-                    });
+                    string? folder = result.GetValue(report) is { } r ? Path.Combine(r.FullName, segmenter.Name) : null;
+                    var evaluation = Terminal.Progress(list.Episodes.Count, $"{target.KindName} {list.Shots}-shot, {segmenter.Name}",
+                        done => Evaluator.Run(segmenter, target.KindName, data, list, (count, _) => done(count), folder, overwrite));
                     Print(evaluation);
                     results.Add(evaluation);
                 }
@@ -82,8 +79,8 @@ internal static class EvalCommand
         if (baseline) list.Add((new ColorHistogramSegmenter(), null));
         if (result.GetValue(inputs.Weights) is not null || !baseline)
         {
-            var (encoder, name) = inputs.LoadEncoder(result);
-            list.Add((new FeatureExampleSegmenter(new Segmenter(encoder, name, SegmenterOptions.For(encoder))), encoder));
+            var zoo = inputs.LoadSegmenter(result);
+            list.Add((new FeatureExampleSegmenter(zoo.Segmenter), zoo));
         }
         return list;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Exemplar.InContext;
 using Exemplar.InContext.Deployment;
 using Exemplar.Models.Zoo;
 
@@ -22,12 +21,10 @@ internal static class ExportCommand
         inputs.AddModelOptions(command);
         command.SetAction(result =>
         {
-            var (encoder, name) = inputs.LoadEncoder(result);
-            using var _ = encoder;
+            using var zoo = inputs.LoadSegmenter(result);
             var weights = result.GetValue(inputs.Weights)!;
-            var entry = ModelZoo.Get(name);
-            var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
-            var manifest = BundleExporter.Export(segmenter, result.GetValue(output)!.FullName, new BundleOptions
+            var entry = ModelZoo.Get(zoo.Segmenter.EncoderName);
+            var manifest = BundleExporter.Export(zoo.Segmenter, result.GetValue(output)!.FullName, new BundleOptions
             {
                 WeightsSource = entry.WeightSources[0].Url,
                 WeightsLicence = result.GetValue(licence) ?? DefaultLicence(entry),

@@ -24,8 +24,8 @@ internal static class FeaturesCommand
         {
             var outFile = result.GetValue(output)!;
             if (outFile.Exists && !result.GetValue(force)) throw new IOException($"{outFile.FullName} exists; pass --force to overwrite it");
-            var (encoder, name) = inputs.LoadEncoder(result);
-            using var _ = encoder;
+            using var zoo = inputs.LoadSegmenter(result);
+            var (encoder, name) = (zoo.Segmenter.Encoder, zoo.Segmenter.EncoderName);
             int side = result.GetValue(size) ?? encoder.Preprocessing.DefaultSize;
             if (side % encoder.Preprocessing.SizeMultiple != 0) throw new ArgumentException($"--size {side} must be a multiple of {encoder.Preprocessing.SizeMultiple} for {name}");
             var wanted = result.GetValue(levels) is { Length: > 0 } l ? l : [-1];

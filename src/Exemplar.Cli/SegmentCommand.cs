@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Exemplar.InContext;
 using Exemplar.Torch;
 using Exemplar.Vision.IO;
@@ -13,7 +14,7 @@ namespace Exemplar.Cli;
 /// </summary>
 internal static class SegmentCommand
 {
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     internal static Command Create()
     {
@@ -23,7 +24,17 @@ internal static class SegmentCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the masks (created if needed).", Required = true };
         var overlay = new Option<bool>("--overlay") { Description = "Also write <name>_overlay.png: the mask drawn over the image." };
         var force = new Option<bool>("--force") { Description = "Overwrite existing outputs." };
-        var command = new Command("segment", "Segment what the examples show in new images.") { prompts, target, output, overlay, force };
+        var threshold = new Option<double?>("--threshold") { Description = "Probability above which a pixel belongs to a class (0 to 1; default 0.5): lower finds more." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write per-target results (classes, area, confidence, object boxes) as JSON to this file." };
+        var keepGoing = new Option<bool>("--keep-going") { Description = "Skip targets that fail, list them at the end, and exit with status 2 if any failed." };
+        var skipExisting = new Option<bool>("--skip-existing") { Description = "Skip targets whose outputs exist (resume an interrupted run)." };
+        var recursive = new Option<bool>("--recursive") { Description = "Also take images from subfolders of --target folders (outputs keep the subfolders)." };
+        var include = new Option<string[]>("--include") { Description = "Only target files whose name matches one of these patterns, e.g. '*.jpg'.", AllowMultipleArgumentsPerToken = true };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip target files whose name matches one of these patterns, e.g. '*_mask.png'.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("segment", "Segment what the examples show in new images.")
+        {
+            prompts, target, output, overlay, force, threshold, json, keepGoing, skipExisting, recursive, include, exclude,
+        };
         inputs.AddPromptOptions(command);
         inputs.AddModelOptions(command);
         command.SetAction(result =>
@@ -32,47 +43,99 @@ internal static class SegmentCommand
             {
                 throw new ArgumentException("give either --prompts or --example/--mask/--class, not both");
             }
-            var targets = result.GetValue(target)!.SelectMany(ListTargets).ToList();
+            bool overwrite = result.GetValue(force);
+            if (overwrite && result.GetValue(skipExisting)) throw new ArgumentException("give either --force or --skip-existing, not both");
+            if (result.GetValue(threshold) is { } t && t is not (> 0 and < 1)) throw new ArgumentException($"--threshold {t}: give a probability between 0 and 1 (both excluded)");
+            var jsonFile = result.GetValue(json);
+            if (jsonFile is { Exists: true } && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
+            var selection = new TargetSelection(result.GetValue(recursive), result.GetValue(include) ?? [], result.GetValue(exclude) ?? []);
             var outDir = result.GetValue(output)!;
             bool writeOverlay = result.GetValue(overlay);
-            var plans = targets.Select(t => new OutputPlan(t, outDir.FullName, writeOverlay)).ToList();
+            var plans = result.GetValue(target)!.SelectMany(selection.List).Select(t => new OutputPlan(t, outDir.FullName, writeOverlay)).ToList();
             CheckNoCollisions(plans, result, inputs, prompts);
-            if (!result.GetValue(force))
+            int skipped = 0;
+            if (result.GetValue(skipExisting))
+            {
+                skipped = plans.RemoveAll(p => p.Files.All(File.Exists));
+                if (skipped > 0) Console.Error.WriteLine($"skipping {skipped} target(s) whose outputs exist");
+            }
+            else if (!overwrite)
             {
                 var existing = plans.SelectMany(p => p.Files).Where(File.Exists).ToList();
-                if (existing.Count > 0) throw new IOException($"{existing.Count} output file(s) exist, e.g. {existing[0]}; pass --force to overwrite them");
+                if (existing.Count > 0) throw new IOException($"{existing.Count} output file(s) exist, e.g. {existing[0]}; pass --force to overwrite them, or --skip-existing to resume");
             }
-            Directory.CreateDirectory(outDir.FullName);
 
-            var (encoder, name) = inputs.LoadEncoder(result);
-            using var _ = encoder;
-            var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
-            using var features = result.GetValue(prompts) is { } file ? PromptFeatures.Load(file.FullName) : EncodeFromExamples(inputs, result, segmenter);
+            // The examples are read (and their masks checked) before the weights: mistakes there show in a moment.
+            using var examples = result.GetValue(prompts) is null ? LoadPrompts(inputs, result) : null;
+            using var zoo = inputs.LoadSegmenter(result, o => result.GetValue(threshold) is { } chosen ? o with { Threshold = chosen } : o);
+            var segmenter = zoo.Segmenter;
+            var options = segmenter.Options;
+            using var features = examples is null ? PromptFeatures.Load(result.GetValue(prompts)!.FullName) : segmenter.PromptEncoder.Encode(examples);
             using var noGrad = LibTorch.NoGrad();
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+            var folders = new CreatedFolders();
+            var reports = new List<TargetReport>();
+            var failures = new List<TargetFailure>();
+            try
             {
-                var task = ctx.AddTask($"segmenting {plans.Count} image(s)", maxValue: plans.Count);
-                foreach (var plan in plans)
+                Terminal.Progress(plans.Count, $"segmenting {plans.Count} image(s)", done =>
                 {
-                    using var scope = DisposeScope.Begin();
-                    var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb);
-                    SegmentationResult segmentation;
-                    try
+                    foreach (var plan in plans)
                     {
-                        segmentation = segmenter.Segment(features, image);
+                        try
+                        {
+                            reports.Add(SegmentOne(plan, segmenter, features, overwrite, folders));
+                        }
+                        catch (Exception e) when (result.GetValue(keepGoing) && e is not OutOfMemoryException)
+                        {
+                            failures.Add(new TargetFailure(plan.Target, e.Message));
+                        }
+                        done(reports.Count + failures.Count);
                     }
-                    catch (TorchException e)
-                    {
-                        throw new InvalidOperationException($"{plan.Target}: {e.Message}", e);
-                    }
-                    using (segmentation) Write(plan, image, segmentation, features.ClassNames.Count, result.GetValue(force));
-                    task.Increment(1);
-                }
-            });
-            Console.WriteLine($"wrote {plans.Count} mask(s) to {outDir.FullName}");
-            return 0;
+                    return plans.Count;
+                });
+            }
+            finally
+            {
+                folders.RemoveEmpty();
+            }
+            foreach (var report in reports) Console.WriteLine(report.Summary());
+            if (jsonFile is not null)
+            {
+                File.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(new SegmentReport(reports, failures, skipped, options.Threshold), Json));
+            }
+            Console.WriteLine($"wrote {reports.Count} mask(s) to {outDir.FullName}");
+            if (reports.Count > 0 && reports.All(r => r.Classes.All(c => c.Area == 0)))
+            {
+                Console.Error.WriteLine($"warning: every target came out empty: nothing above the threshold {options.Threshold} in {reports.Count} image(s); " +
+                                        "try a lower --threshold, more or clearer examples, or check that the masks mark the object");
+            }
+            if (failures.Count == 0) return 0;
+            Console.Error.WriteLine($"{failures.Count} of {failures.Count + reports.Count} target(s) failed:");
+            foreach (var f in failures) Console.Error.WriteLine($"  {f.Error}");
+            return 2;
         });
         return command;
+    }
+
+    private static TargetReport SegmentOne(OutputPlan plan, Segmenter segmenter, PromptFeatures features, bool overwrite, CreatedFolders folders)
+    {
+        using var scope = DisposeScope.Begin();
+        var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb);
+        SegmentationResult segmentation;
+        try
+        {
+            segmentation = segmenter.Segment(features, image);
+        }
+        catch (TorchException e)
+        {
+            throw new InvalidOperationException($"{plan.Target}: {e.Message}", e);
+        }
+        using (segmentation)
+        {
+            folders.Ensure(Path.GetDirectoryName(plan.Mask)!);
+            Write(plan, image, segmentation, features.ClassNames, overwrite);
+            return new TargetReport(plan.Target, plan.Mask, segmentation.Describe(features.ClassNames));
+        }
     }
 
     internal static Command CreateEncodePrompts()
@@ -87,22 +150,18 @@ internal static class SegmentCommand
         {
             var file = result.GetValue(output)!;
             if (file.Exists && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
-            var (encoder, name) = inputs.LoadEncoder(result);
-            using var _ = encoder;
-            var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));
-            using var features = EncodeFromExamples(inputs, result, segmenter);
+            using var examples = LoadPrompts(inputs, result);
+            using var zoo = inputs.LoadSegmenter(result);
+            using var features = zoo.Encode(examples);
             features.Save(file.FullName, overwrite: result.GetValue(force));
-            Console.WriteLine($"encoded {features.ExampleCount} example(s), {features.ClassNames.Count} class(es) with {name} into {file.FullName}");
+            Console.WriteLine($"encoded {features.ExampleCount} example(s), {features.ClassNames.Count} class(es) with {zoo.Segmenter.EncoderName} into {file.FullName}");
             return 0;
         });
         return command;
     }
 
-    private static PromptFeatures EncodeFromExamples(CliInputs inputs, ParseResult result, Segmenter segmenter)
-    {
-        using var set = inputs.LoadPrompts(result);
-        return segmenter.PromptEncoder.Encode(set);
-    }
+    private static PromptSet LoadPrompts(CliInputs inputs, ParseResult result) =>
+        inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
 
     /// <summary>
     /// Refuses runs in which two targets would write the same file (a.jpg and a.png, or x.jpg from two folders) or an
@@ -130,21 +189,10 @@ internal static class SegmentCommand
         }
     }
 
-    private static List<string> ListTargets(string target)
-    {
-        if (File.Exists(target)) return [target];
-        if (!Directory.Exists(target)) throw new FileNotFoundException($"{target}: no such image or folder");
-        var files = Directory.EnumerateFiles(target)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        return files.Count > 0 ? files : throw new ArgumentException($"{target}: no .jpg or .png images in this folder");
-    }
-
-    private static void Write(OutputPlan plan, Tensor image, SegmentationResult segmentation, int classes, bool overwrite)
+    private static void Write(OutputPlan plan, Tensor image, SegmentationResult segmentation, IReadOnlyList<string> classNames, bool overwrite)
     {
         using var scope = DisposeScope.Begin();
-        if (classes == 1)
+        if (classNames.Count == 1)
         {
             // One class: a plain black/white mask, viewable anywhere.
             ImageWriter.WritePng(plan.Mask, (segmentation.LabelMap.To(DType.UInt8) * 255).Unsqueeze(0), overwrite);
@@ -155,16 +203,20 @@ internal static class SegmentCommand
         }
         if (plan.Overlay is { } overlayPath)
         {
-            ImageWriter.WritePng(overlayPath, MaskOverlay.Draw(image, segmentation.LabelMap), overwrite);
+            // One class: black or white contours, visible on objects of the mask's own colour; several: a legend.
+            var picture = classNames.Count == 1
+                ? MaskOverlay.Draw(image, segmentation.LabelMap, OverlayOptions.SingleClass)
+                : Captions.AddLegend(MaskOverlay.Draw(image, segmentation.LabelMap), classNames);
+            ImageWriter.WritePng(overlayPath, picture, overwrite);
         }
     }
 
-    /// <summary>The files written for one target.</summary>
+    /// <summary>The files written for one target (in the subfolder it was found in, under --recursive).</summary>
     private sealed record OutputPlan(string Target, string Mask, string? Overlay)
     {
-        public OutputPlan(string target, string folder, bool overlay)
-            : this(target, Path.Combine(folder, Path.GetFileNameWithoutExtension(target) + ".png"),
-                overlay ? Path.Combine(folder, Path.GetFileNameWithoutExtension(target) + "_overlay.png") : null)
+        public OutputPlan(TargetFile target, string folder, bool overlay)
+            : this(target.Path, Path.Combine(folder, target.Subfolder, Path.GetFileNameWithoutExtension(target.Path) + ".png"),
+                overlay ? Path.Combine(folder, target.Subfolder, Path.GetFileNameWithoutExtension(target.Path) + "_overlay.png") : null)
         {
         }
 

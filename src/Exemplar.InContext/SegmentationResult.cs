@@ -1,4 +1,5 @@
 using Exemplar.Torch;
+using Exemplar.Vision.Masks;
 
 namespace Exemplar.InContext;
 
@@ -17,6 +18,27 @@ public sealed record SegmentationResult(Tensor LabelMap, Tensor Masks, Tensor Sc
     }
 
     /// <summary>
+    /// What was found per class: its area, the mean probability inside its mask (the segmenter's confidence in what it
+    /// marked; null when the mask is empty) and its connected objects, largest first.
+    /// </summary>
+    /// <param name="classNames">One name per class, in class order.</param>
+    public IReadOnlyList<ClassFinding> Describe(IReadOnlyList<string> classNames)
+    {
+        if (classNames.Count != Masks.Size(0)) throw new ArgumentException($"{Masks.Size(0)} class(es) but {classNames.Count} name(s)", nameof(classNames));
+        using var scope = DisposeScope.Begin();
+        double pixels = Masks.Size(1) * Masks.Size(2);
+        var findings = new List<ClassFinding>();
+        for (int c = 0; c < classNames.Count; c++)
+        {
+            var mask = Masks.Select(0, c);
+            long area = mask.Sum().Item<long>();
+            double? confidence = area == 0 ? null : (Scores.Select(0, c) * mask.To(DType.Float32)).Sum().Item<float>() / area;
+            findings.Add(new ClassFinding(classNames[c], area, area / pixels, confidence, area == 0 ? [] : ConnectedComponents.Find(mask)));
+        }
+        return findings;
+    }
+
+    /// <summary>
     /// Builds the result from logits at the original size [classes, H, W]: probabilities are sigmoid(logits); a pixel
     /// takes the class with the highest probability when it is above <paramref name="threshold"/>, else background.
     /// </summary>
@@ -30,3 +52,11 @@ public sealed record SegmentationResult(Tensor LabelMap, Tensor Masks, Tensor Sc
         return new SegmentationResult(labels.MoveToOuterScope(), masks.MoveToOuterScope(), scores.MoveToOuterScope());
     }
 }
+
+/// <summary>One class in one segmented target (see <see cref="SegmentationResult.Describe"/>).</summary>
+/// <param name="Name">The class.</param>
+/// <param name="Area">Pixels assigned to it.</param>
+/// <param name="AreaFraction">Its share of the image, 0 to 1.</param>
+/// <param name="Confidence">Mean probability inside its mask, or null when nothing was found.</param>
+/// <param name="Objects">Its connected regions (8-connected), largest first.</param>
+public sealed record ClassFinding(string Name, long Area, double AreaFraction, double? Confidence, IReadOnlyList<MaskComponent> Objects);

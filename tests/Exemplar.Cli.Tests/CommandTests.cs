@@ -6,27 +6,18 @@ namespace Exemplar.Cli.Tests;
 /// <summary>The exemplar commands, run in-process on the shared PerSeg samples.</summary>
 public sealed class CommandTests : IDisposable
 {
-    private const string Weights = "weights/mobilenetv2-12-int8.onnx";
-    private const string Duck = "data/samples/perseg/duck_toy_00.jpg";
+    private const string Weights = Cli.Weights;
+    private const string Duck = Cli.Duck;
     private readonly string _dir = Directory.CreateTempSubdirectory("exemplar-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string PerSeg(string file) => SharedFolder.PathOf($"data/samples/perseg/{file}");
+    private static string PerSeg(string file) => Cli.PerSeg(file);
 
     private static (int Code, string Error) Run(params string[] args)
     {
-        var error = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            return (ExemplarCommand.Run(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
+        var (code, _, error) = Cli.Run(args);
+        return (code, error);
     }
 
     [SharedFact(Weights, Duck)]

@@ -111,7 +111,8 @@ public static class Evaluator
                 using var result = Segment(segmenter, samples, dataset.IgnoreLabel);
                 var examples = samples.Support.Select(s => new AnnotatedImage(s.Image, s.Mask)).ToList();
                 string path = Path.Combine(folder, $"{kind}{rank + 1}_iou{outcome.IoU * 100:F0}_{Sanitize(outcome.QueryId)}.png");
-                EpisodeVisualizer.Save(path, examples, samples.Query.Image, result.LabelMap, samples.Query.Mask, overwrite);
+                var captions = new EpisodeCaptions([outcome.ClassName], $"{segmenter.Name}: IoU {outcome.IoU * 100:F0}");
+                EpisodeVisualizer.Save(path, examples, samples.Query.Image, result.LabelMap, samples.Query.Mask, overwrite, OverlayOptions.SingleClass, captions: captions);
             }
         }
     }

@@ -69,7 +69,7 @@ public static class ModelZoo
         ResNetEncoder.DefaultPreprocessing,
         [new WeightSource(WeightFormat.Torchvision, $"torchvision {variant.Name} ImageNet weights", url)],
         () => new ResNetEncoder(variant),
-        path => LoadModule(new ResNetEncoder(variant), path));
+        path => (ResNetEncoder)LoadModule(new ResNetEncoder(variant), path).Eval());
 
     /// <summary>Loads a state dict file (safetensors or torch.save zip, told by its first bytes) strictly into <paramref name="model"/>.</summary>
     internal static T LoadModule<T>(T model, string path) where T : Module

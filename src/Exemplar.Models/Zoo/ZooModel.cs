@@ -1,5 +1,6 @@
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
+using Exemplar.Torch.Serialization;
 
 namespace Exemplar.Models.Zoo;
 
@@ -27,6 +28,14 @@ public static class WeightFormatLabels
         WeightFormat.Torchvision => "torchvision",
         _ => "ONNX int8",
     };
+
+    /// <summary>The kinds of file a weight format comes in.</summary>
+    public static IReadOnlyList<WeightFileKind> KindsOf(this WeightFormat format) => format switch
+    {
+        WeightFormat.OnnxInt8 => [WeightFileKind.Onnx],
+        WeightFormat.HuggingFace => [WeightFileKind.SafeTensors, WeightFileKind.TorchZip],
+        _ => [WeightFileKind.TorchZip, WeightFileKind.SafeTensors],
+    };
 }
 
 /// <summary>A weight file a zoo model accepts, and where users download it.</summary>
@@ -52,7 +61,10 @@ public sealed record ModelComplexity(long Parameters, long Macs, int InputSize)
 /// <param name="Preprocessing">What inputs it expects.</param>
 /// <param name="WeightSources">Weight files it loads.</param>
 /// <param name="Create">Builds it with random weights (on the thread's default device).</param>
-/// <param name="Load">Builds it and loads a weight file (format detected from the file; errors name the file).</param>
+/// <param name="ReadWeights">
+/// Builds it and reads a weight file into it (format detected from the file; errors name the file). Use
+/// <see cref="Load"/>, which checks the file first and always returns the model in evaluation mode.
+/// </param>
 public sealed record ZooModel(
     string Name,
     string Family,
@@ -60,8 +72,33 @@ public sealed record ZooModel(
     Preprocessing Preprocessing,
     IReadOnlyList<WeightSource> WeightSources,
     Func<IImageEncoder> Create,
-    Func<string, IImageEncoder> Load)
+    Func<string, IImageEncoder> ReadWeights)
 {
+    /// <summary>Whether a file of this kind can hold weights for this model.</summary>
+    public bool Accepts(WeightFileKind kind) => WeightSources.Any(s => s.Format.KindsOf().Contains(kind));
+
+    /// <summary>
+    /// Builds the model and loads the weight file at <paramref name="path"/>, in evaluation mode (batch norm uses its
+    /// running statistics, dropout is off): what feature extraction needs.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="CheckpointFormatException">
+    /// The file is not of a kind this model loads (the message says what it is and what is expected), or is damaged.
+    /// </exception>
+    public IImageEncoder Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such weights file", path);
+        var kind = WeightFile.Sniff(path);
+        if (!Accepts(kind))
+        {
+            throw new CheckpointFormatException(path,
+                $"this is {kind.Describe()}, but {Name} loads {string.Join(" or ", WeightSources.Select(s => s.Description))}");
+        }
+        var encoder = ReadWeights(path);
+        ((Module)encoder).Eval();
+        return encoder;
+    }
+
     /// <summary>
     /// Counts parameters and MACs at <paramref name="inputSize"/> (default: the model's default size) by building the
     /// model and running it on the meta device: exact counts, no memory, a fraction of a second even for ViT-g.

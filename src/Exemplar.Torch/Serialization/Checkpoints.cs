@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Exemplar.Torch.Serialization;
 
 /// <summary>
@@ -21,33 +19,15 @@ public static class Checkpoints
     public static Dictionary<string, Tensor> LoadStateDict(string path, string? entry = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Detect(path) switch
+        var kind = WeightFile.Sniff(path);
+        return kind switch
         {
-            CheckpointKind.SafeTensors => LoadSafeTensors(path, entry),
-            CheckpointKind.TorchZip => TorchCheckpoint.LoadStateDict(path, entry),
-            CheckpointKind.LegacyTorch => throw new CheckpointFormatException(path, TorchCheckpoint.LegacyFormatProblem),
-            _ => throw new CheckpointFormatException(path, "neither a safetensors file nor a torch.save zip checkpoint (judged by its first bytes)"),
+            WeightFileKind.SafeTensors => LoadSafeTensors(path, entry),
+            WeightFileKind.TorchZip => TorchCheckpoint.LoadStateDict(path, entry),
+            WeightFileKind.LegacyTorch => throw new CheckpointFormatException(path, TorchCheckpoint.LegacyFormatProblem),
+            WeightFileKind.Unknown => throw new CheckpointFormatException(path, "neither a safetensors file nor a torch.save zip checkpoint (judged by its first bytes)"),
+            _ => throw new CheckpointFormatException(path, $"this is {kind.Describe()}, not a safetensors file or a torch.save zip checkpoint (judged by its first bytes)"),
         };
-    }
-
-    private enum CheckpointKind
-    {
-        Unknown,
-        SafeTensors,
-        TorchZip,
-        LegacyTorch,
-    }
-
-    private static CheckpointKind Detect(string path)
-    {
-        Span<byte> head = stackalloc byte[9];
-        using (var file = File.OpenRead(path))
-        {
-            head = head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
-        }
-        if (head.Length >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4) return CheckpointKind.TorchZip;
-        if (head.Length == 9 && BinaryPrimitives.ReadInt64LittleEndian(head) > 0 && head[8] == (byte)'{') return CheckpointKind.SafeTensors;
-        return TorchCheckpoint.IsLegacyFormat(head) ? CheckpointKind.LegacyTorch : CheckpointKind.Unknown;
     }
 
     private static Dictionary<string, Tensor> LoadSafeTensors(string path, string? entry)

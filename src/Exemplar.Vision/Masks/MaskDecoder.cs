@@ -50,14 +50,34 @@ public static class MaskDecoder
     {
         if (encoding.Threshold is < 1 or > 255) throw new ArgumentOutOfRangeException(nameof(encoding), encoding.Threshold, "the threshold goes from 1 to 255");
         bool indexed = ImageReader.ReadInfo(data, source).IsIndexed;
+        if (!indexed && encoding.Threshold is null) return (AdaptiveBinary(data, source, options), null);
         var read = indexed
             ? new ImageReadOptions(Palette: PaletteMode.Indices, MaxPixels: options.MaxPixels)
             : new ImageReadOptions(Channels: ImageChannels.Gray, MaxPixels: options.MaxPixels);
         var (values, height, width) = ReadPlane(data, source, read);
-        int threshold = indexed ? 1 : encoding.Threshold;
+        int threshold = indexed ? 1 : encoding.Threshold!.Value;
         var labels = new long[values.Length];
         for (int i = 0; i < labels.Length; i++) labels[i] = values[i] >= threshold ? 1 : 0;
         return (new Plane(labels, height, width), null);
+    }
+
+    /// <summary>Foreground where the brightest channel reaches half the image's brightest value (rounded up, at least 1).</summary>
+    private static Plane AdaptiveBinary(ReadOnlySpan<byte> data, string source, MaskReadOptions options)
+    {
+        using var image = ImageReader.Decode(data, source, new ImageReadOptions(Channels: ImageChannels.Rgb, MaxPixels: options.MaxPixels));
+        int n = image.Height * image.Width;
+        var rgb = image.Pixels.ToArray<byte>();
+        var brightest = new byte[n];
+        int peak = 0;
+        for (int i = 0; i < n; i++)
+        {
+            brightest[i] = Math.Max(rgb[i], Math.Max(rgb[n + i], rgb[2 * n + i]));
+            peak = Math.Max(peak, brightest[i]);
+        }
+        int threshold = Math.Max(1, (peak + 1) / 2);
+        var labels = new long[n];
+        for (int i = 0; i < n; i++) labels[i] = brightest[i] >= threshold ? 1 : 0;
+        return new Plane(labels, image.Height, image.Width);
     }
 
     private static (Plane, bool[]?) ClassIdLabels(ReadOnlySpan<byte> data, string source, ClassIdMaskEncoding encoding, MaskReadOptions options)

@@ -9,10 +9,12 @@ public abstract record MaskEncoding;
 /// A foreground/background mask. Palette PNGs: every non-zero index is foreground (index 0 is the background, as in
 /// PerSeg and DAVIS-2017 masks, whose foreground colour (128, 0, 0) is dark). Other files: the gray value (ITU-R 601
 /// luma for colour files) is foreground when ≥ <paramref name="Threshold"/>, as FSS-1000's loader does with 128.
+/// With a null threshold the level adapts to the file: a pixel is foreground when its brightest channel reaches half
+/// the brightest value in the image (rounded up), so 0/1 and 0/255 gray masks and any colour on black all work.
 /// JPEG masks are accepted: thresholding absorbs compression noise.
 /// </summary>
-/// <param name="Threshold">Gray level from which a pixel is foreground (1 to 255; default 128).</param>
-public sealed record BinaryMaskEncoding(int Threshold = 128) : MaskEncoding;
+/// <param name="Threshold">Gray level from which a pixel is foreground (1 to 255; default 128), or null to adapt to the file.</param>
+public sealed record BinaryMaskEncoding(int? Threshold = 128) : MaskEncoding;
 
 /// <summary>
 /// Class ids stored as the gray value of a single-channel PNG (CamVid, CCP; 8 or 16 bits, read raw) or as palette
@@ -46,6 +48,12 @@ public static class MaskEncodings
 {
     /// <summary>FSS-1000, DAVIS, ISBI, DRIVE, magnetic-tile: gray 0/255 (or anti-aliased), threshold 128.</summary>
     public static BinaryMaskEncoding Binary { get; } = new();
+
+    /// <summary>
+    /// Binary masks as users draw them: 0/1 or 0/255 gray, or any colour on black (threshold adapted to the file, see
+    /// <see cref="BinaryMaskEncoding"/>).
+    /// </summary>
+    public static BinaryMaskEncoding AnyBinary { get; } = new(Threshold: null);
 
     /// <summary>PASCAL VOC: palette indices, 255 = void.</summary>
     public static ClassIdMaskEncoding Voc { get; } = new(IgnoreValue: 255);

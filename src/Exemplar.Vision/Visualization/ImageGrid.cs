@@ -51,7 +51,7 @@ public static class ImageGrid
         return Tensor.From(canvas, 3, height, width);
     }
 
-    private static void Fill(byte[] canvas, int height, int width, int top, int left, int h, int w, Rgba32 color)
+    internal static void Fill(byte[] canvas, int height, int width, int top, int left, int h, int w, Rgba32 color)
     {
         byte[] rgb = [color.R, color.G, color.B];
         for (int c = 0; c < 3; c++)

@@ -11,7 +11,8 @@ public static class MaskOverlay
     /// <paramref name="image"/> (<c>[3, H, W]</c>, <c>[1, H, W]</c> or <c>[H, W]</c> uint8; gray is repeated to RGB)
     /// with <paramref name="labels"/> (<c>[H, W]</c> or <c>[1, H, W]</c>, any integer or bool type) painted over it:
     /// every painted pixel becomes round((1 − α)·pixel + α·colour), and contour pixels (see <see cref="Contours"/>)
-    /// take the class colour itself. Returns <c>[3, H, W]</c> uint8.
+    /// take the class colour itself (or black or white, see <see cref="OverlayOptions.ContrastContours"/>). Returns
+    /// <c>[3, H, W]</c> uint8.
     /// </summary>
     public static Tensor Draw(Tensor image, Tensor labels, OverlayOptions? options = null)
     {
@@ -27,7 +28,14 @@ public static class MaskOverlay
         {
             if (!options.Paints(ids[i])) continue;
             var color = palette[(int)(((ids[i] % 256) + 256) % 256)];
-            double a = contour is not null && contour[i] ? 1 : options.Alpha;
+            bool edge = contour is not null && contour[i];
+            if (edge && options.ContrastContours)
+            {
+                // ITU-R 601 luma of the pixel underneath, in integers.
+                byte shade = (299 * rgb[i] + 587 * rgb[n + i] + 114 * rgb[2 * n + i]) / 1000 < 128 ? (byte)255 : (byte)0;
+                color = new Rgba32(shade, shade, shade);
+            }
+            double a = edge ? 1 : options.Alpha;
             rgb[i] = Blend(rgb[i], color.R, a);
             rgb[n + i] = Blend(rgb[n + i], color.G, a);
             rgb[2 * n + i] = Blend(rgb[2 * n + i], color.B, a);

@@ -8,13 +8,21 @@ namespace Exemplar.Vision.Visualization;
 /// <param name="Palette">Colour of class c is entry c mod 256 (default <see cref="ImagePalette.Voc"/>: 1 red, 2 green, 3 olive, …).</param>
 /// <param name="BackgroundLabel">Label left unpainted (default 0), or null to paint every label.</param>
 /// <param name="IgnoreLabel">Label left unpainted as void (default 255), or null.</param>
+/// <param name="ContrastContours">
+/// Paint contours white over dark pixels and black over bright ones (by luma) instead of in the class colour: visible
+/// on objects of the class colour itself (a red object under a red mask).
+/// </param>
 public sealed record OverlayOptions(
     double Alpha = 0.5,
     bool DrawContours = true,
     ImagePalette? Palette = null,
     long? BackgroundLabel = 0,
-    long? IgnoreLabel = 255)
+    long? IgnoreLabel = 255,
+    bool ContrastContours = false)
 {
+    /// <summary>For one class: the default blend with contrasting (black or white) contours.</summary>
+    public static OverlayOptions SingleClass { get; } = new(ContrastContours: true);
+
     /// <summary>Alpha 0.5, contours, VOC colours, 0 and 255 unpainted.</summary>
     public static OverlayOptions Default { get; } = new();
 

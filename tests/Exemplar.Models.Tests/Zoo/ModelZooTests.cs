@@ -62,6 +62,68 @@ public class ModelZooTests
 
     [Theory]
     [MemberData(nameof(Names))]
+    public void EveryModelLoadsInEvaluationMode(string name)
+    {
+        // Whatever a family's reader leaves behind (here: a model in training mode), Load hands out evaluation mode.
+        var entry = ModelZoo.Get(name);
+        var inTraining = entry with { ReadWeights = _ => { var m = entry.Create(); ((Module)m).Train(); return m; } };
+        string path = Path.Combine(Path.GetTempPath(), $"zoo-{Guid.NewGuid():N}");
+        try
+        {
+            // A file of the first kind the model accepts (the replaced reader does not read it).
+            File.WriteAllBytes(path, entry.WeightSources[0].Format == WeightFormat.OnnxInt8 ? [0x08, 0x07, 0x12, 0x00] : [(byte)'P', (byte)'K', 3, 4, 0]);
+            using var meta = Tensor.UseDefaultDevice(Device.Meta);
+            using var model = inTraining.Load(path);
+            Assert.All(((Module)model).NamedModules(), m => Assert.False(m.Module.Training, $"{name}: {m.Name} is in training mode"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ResNetWeightsLoadInEvaluationMode()
+    {
+        // The ResNet reader itself forgot Eval(): batch norm then normalised with batch statistics (wrong features).
+        string path = Path.Combine(Path.GetTempPath(), $"resnet50-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var source = new Exemplar.Models.ResNet.ResNetEncoder(Exemplar.Models.ResNet.ResNetVariant.ResNet50)) SafeTensors.Save(path, source.StateDict());
+            var entry = ModelZoo.Get("resnet50");
+            using var read = (Module)entry.ReadWeights(path);
+            Assert.All(read.NamedModules(), m => Assert.False(m.Module.Training, m.Name));
+            using var loaded = (Module)entry.Load(path);
+            Assert.All(loaded.NamedModules(), m => Assert.False(m.Module.Training, m.Name));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void WrongWeightFilesSayWhatTheyAreAndWhatTheModelLoads()
+    {
+        string dir = Directory.CreateTempSubdirectory("exemplar-sniff-").FullName;
+        try
+        {
+            string jpeg = Path.Combine(dir, "a.onnx"), onnx = Path.Combine(dir, "d.pth");
+            File.WriteAllBytes(jpeg, [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]);
+            File.WriteAllBytes(onnx, [0x08, 0x07, 0x12, 0x07, (byte)'p']);
+            var e = Assert.Throws<CheckpointFormatException>(() => ModelZoo.Get("mobilenetv2").Load(jpeg));
+            Assert.Contains("this is a JPEG image, but mobilenetv2 loads ONNX model zoo mobilenetv2-12-int8.onnx", e.Message);
+            e = Assert.Throws<CheckpointFormatException>(() => ModelZoo.Get("resnet50").Load(onnx));
+            Assert.Contains("this is an ONNX model, but resnet50 loads torchvision resnet50 ImageNet weights", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
     public void EveryModelNormalisesWithVisionsImageNetStatistics(string name)
     {
         var preprocessing = ModelZoo.Get(name).Preprocessing;

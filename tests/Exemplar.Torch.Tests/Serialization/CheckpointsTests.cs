@@ -57,6 +57,8 @@ public sealed class CheckpointsTests : IDisposable
     [InlineData(new byte[0], "neither")]
     [InlineData(new byte[] { (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o', (byte)' ', (byte)'w', (byte)'o', (byte)'r', (byte)'l', (byte)'d' }, "neither")]
     [InlineData(new byte[] { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19 }, "legacy")]
+    [InlineData(new byte[] { 0x08, 0x07, 0x12, 0x07, (byte)'p', (byte)'y', (byte)'t', (byte)'o', (byte)'r' }, "this is an ONNX model")]
+    [InlineData(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F' }, "this is a JPEG image")]
     public void AnythingElseIsRefusedNamingTheFile(byte[] content, string expected)
     {
         string path = Path.Combine(_dir, "model.safetensors");

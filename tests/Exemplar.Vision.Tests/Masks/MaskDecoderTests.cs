@@ -33,6 +33,23 @@ public class MaskDecoderTests
     }
 
     [Fact]
+    public void AnyBinaryAcceptsZeroOneZero255AndAnyColourOnBlack()
+    {
+        using var zeroOne = MaskDecoder.Decode(GrayPng(0, 1, 1, 0), "01.png", MaskEncodings.AnyBinary);
+        Assert.Equal([0L, 1, 1, 0], zeroOne.Labels.ToArray<long>());
+        using var full = MaskDecoder.Decode(GrayPng(0, 255, 90, 200), "0255.png", MaskEncodings.AnyBinary);
+        Assert.Equal([0L, 1, 0, 1], full.Labels.ToArray<long>()); // half of the brightest, rounded up: 128
+        using var rgb = Tensor.From(new byte[] { 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 128 }, 3, 1, 4); // black, red, black, dark blue
+        using var colours = MaskDecoder.Decode(ImageWriter.EncodePng(rgb), "red.png", MaskEncodings.AnyBinary);
+        Assert.Equal([0L, 1, 0, 1], colours.Labels.ToArray<long>());
+        using var black = MaskDecoder.Decode(GrayPng(0, 0), "black.png", MaskEncodings.AnyBinary);
+        Assert.Equal([0L, 0], black.Labels.ToArray<long>());
+        // The fixed threshold still reads 0/1 masks as empty, as FSS-1000's loader does.
+        using var fixedLevel = MaskDecoder.Decode(GrayPng(0, 1), "01.png", MaskEncodings.Binary);
+        Assert.Equal([0L, 0], fixedLevel.Labels.ToArray<long>());
+    }
+
+    [Fact]
     public void BinaryColourUsesLumaAndPaletteUsesNonZeroIndices()
     {
         // White, pure red (luma 76), gray 130.

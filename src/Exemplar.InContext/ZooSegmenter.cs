@@ -1,0 +1,95 @@
+using Exemplar.Models;
+using Exemplar.Models.Zoo;
+using Exemplar.Torch;
+using Exemplar.Torch.Nn;
+using Exemplar.Vision.IO;
+using Exemplar.Vision.Masks;
+
+namespace Exemplar.InContext;
+
+/// <summary>
+/// Segmentation by example in one object: a zoo encoder loaded with its weights (frozen, in evaluation mode) and a
+/// <see cref="Segmenter"/> with that encoder's default options. Dispose it to free the encoder.
+/// </summary>
+/// <example><code>
+/// using Exemplar.InContext;
+///
+/// using var segmenter = ZooSegmenter.Load("mobilenetv2", "mobilenetv2-12-int8.onnx");
+/// using var prompt = segmenter.Encode(("shelf.jpg", "shelf_product.png"));
+/// using var result = segmenter.Segment(prompt, "photo.jpg");   // result.LabelMap: 0 background, 1 the product
+/// </code></example>
+public sealed class ZooSegmenter : IDisposable
+{
+    private readonly IImageEncoder _encoder;
+
+    private ZooSegmenter(IImageEncoder encoder, Segmenter segmenter)
+    {
+        _encoder = encoder;
+        Segmenter = segmenter;
+    }
+
+    /// <summary>The segmenter (its encoder, options and prompt encoder), for anything the shortcuts here do not cover.</summary>
+    public Segmenter Segmenter { get; }
+
+    /// <summary>Loads the zoo model <paramref name="model"/> (see <see cref="ModelZoo.Models"/>) from <paramref name="weights"/>.</summary>
+    /// <param name="model">A zoo name, e.g. <c>mobilenetv2</c> or <c>dinov2_vits14</c>.</param>
+    /// <param name="weights">Its weight file.</param>
+    /// <param name="configure">
+    /// Adjusts the encoder's default options (<see cref="SegmenterOptions.For"/>), e.g. <c>o => o with { Threshold = 0.4 }</c>.
+    /// </param>
+    /// <exception cref="ArgumentException">No zoo model has that name.</exception>
+    /// <exception cref="FileNotFoundException">The weight file does not exist.</exception>
+    /// <exception cref="Torch.Serialization.CheckpointFormatException">The file is not weights for this model.</exception>
+    public static ZooSegmenter Load(string model, string weights, Func<SegmenterOptions, SegmenterOptions>? configure = null)
+    {
+        var entry = ModelZoo.Get(model);
+        var encoder = entry.Load(weights);
+        try
+        {
+            ((Module)encoder).Freeze();
+            var options = SegmenterOptions.For(encoder);
+            return new ZooSegmenter(encoder, new Segmenter(encoder, entry.Name, configure is null ? options : configure(options)));
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Encodes examples (any number of classes); the caller owns the result.</summary>
+    public PromptFeatures Encode(PromptSet examples) => Segmenter.PromptEncoder.Encode(examples);
+
+    /// <summary>
+    /// Encodes one class, named "object", from image files and their binary masks (0/1, 0/255 or any colour on
+    /// black); the caller owns the result.
+    /// </summary>
+    /// <exception cref="Vision.ImageFormatException">An image or mask cannot be read, or a mask does not fit its image.</exception>
+    public PromptFeatures Encode(params (string Image, string Mask)[] examples)
+    {
+        using var set = new PromptSet(["object"]);
+        foreach (var (imagePath, maskPath) in examples)
+        {
+            using var scope = DisposeScope.Begin();
+            MaskValidation.EnsureSameSize(imagePath, maskPath);
+            var image = ImageReader.ReadTensor(imagePath, ImageReadOptions.Rgb);
+            using var mask = MaskDecoder.Read(maskPath, MaskEncodings.AnyBinary);
+            set.Add(image.MoveToOuterScope(), mask.Labels.To(DType.UInt8).Unsqueeze(0).MoveToOuterScope(), $"{imagePath} + {maskPath}");
+        }
+        set.Validate();
+        return Encode(set);
+    }
+
+    /// <summary>Segments one image <c>[3, H, W]</c> uint8; the caller owns the result.</summary>
+    public SegmentationResult Segment(PromptFeatures prompt, Tensor image) => Segmenter.Segment(prompt, image);
+
+    /// <summary>Segments the image file at <paramref name="imagePath"/>; the caller owns the result.</summary>
+    public SegmentationResult Segment(PromptFeatures prompt, string imagePath)
+    {
+        using var image = ImageReader.ReadTensor(imagePath, ImageReadOptions.Rgb);
+        return Segment(prompt, image);
+    }
+
+    /// <summary>Frees the encoder.</summary>
+    public void Dispose() => _encoder.Dispose();
+}
