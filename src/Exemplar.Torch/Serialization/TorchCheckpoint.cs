@@ -92,6 +92,7 @@ public static partial class TorchCheckpoint
     /// <summary>Turns PyTorch's globals and persistent ids into tensors; everything else stays data.</summary>
     private sealed class TorchResolver(string path, ZipArchive zip, string prefix) : IPickleResolver
     {
+        private const int MaxRebuildNesting = 16;
         private readonly Dictionary<string, Tensor> _storages = [];
         private readonly List<Tensor> _loaded = [];
 
@@ -105,6 +106,15 @@ public static partial class TorchCheckpoint
 
         public object? Call(object? callable, object?[] args)
         {
+            // _rebuild_from_type_v2(func, new_type, args, state) rebuilds with func and drops the subclass; func may be
+            // _rebuild_from_type_v2 again. Unwrapped in a loop (a crafted file nesting it 50,000 deep must not
+            // overflow the stack), and bounded: PyTorch writes one level.
+            for (int depth = 0; callable is PickleGlobal { Module: "torch._tensor", Name: "_rebuild_from_type_v2" }; depth++)
+            {
+                if (depth == MaxRebuildNesting) throw new FormatException($"_rebuild_from_type_v2 nested more than {MaxRebuildNesting} deep");
+                if (args.Length < 3 || args[2] is not object?[] inner) throw new FormatException("malformed _rebuild_from_type_v2");
+                (callable, args) = (args[0], inner);
+            }
             if (callable is not PickleGlobal g) throw new FormatException($"call of a non-class value ({callable?.GetType().Name ?? "None"})");
             switch (g.Module, g.Name)
             {
@@ -117,9 +127,6 @@ public static partial class TorchCheckpoint
                 case ("torch._utils", "_rebuild_parameter"):
                 case ("torch._utils", "_rebuild_parameter_with_state"):
                     return args.Length > 0 && args[0] is Tensor t ? t : throw new FormatException("_rebuild_parameter without a tensor");
-                case ("torch._tensor", "_rebuild_from_type_v2"):
-                    // (func, new_type, args, state): rebuild with func, drop the subclass.
-                    return args.Length >= 3 && args[2] is object?[] inner ? Call(args[0], inner) : throw new FormatException("malformed _rebuild_from_type_v2");
                 default:
                     return new PickleObject(g, args);
             }

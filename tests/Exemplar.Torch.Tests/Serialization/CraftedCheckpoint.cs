@@ -60,14 +60,18 @@ internal sealed class CraftedCheckpoint
     /// Pushes a float32 tensor as torch.save writes one: _rebuild_tensor_v2 over storage <paramref name="key"/>, which
     /// holds <paramref name="data"/>.
     /// </summary>
-    public CraftedCheckpoint Tensor(string key, float[] data, int[] size, int[] stride, int offset = 0)
+    public CraftedCheckpoint Tensor(string key, float[] data, int[] size, int[] stride, int offset = 0) =>
+        Global("torch._utils", "_rebuild_tensor_v2").TensorArgs(key, data, size, stride, offset).Reduce();
+
+    /// <summary>Pushes the argument tuple of _rebuild_tensor_v2 for a float32 storage <paramref name="key"/> holding <paramref name="data"/>.</summary>
+    public CraftedCheckpoint TensorArgs(string key, float[] data, int[] size, int[] stride, int offset = 0)
     {
         _storages[key] = data;
-        Global("torch._utils", "_rebuild_tensor_v2").Mark();
+        Mark();
         Mark().Str("storage").Global("torch", "FloatStorage").Str(key).Str("cpu").Int(data.Length).Tuple().Op((byte)'Q'); // BINPERSID
         Int(offset).Ints(size).Ints(stride).Op(0x89); // requires_grad False
         Global("collections", "OrderedDict").EmptyTuple().Reduce(); // backward hooks
-        return Tuple().Reduce();
+        return Tuple();
     }
 
     /// <summary>A 1-D tensor [a, a + 0.5] in its own storage named after <paramref name="a"/>.</summary>
