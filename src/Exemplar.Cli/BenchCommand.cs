@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Exemplar.Benchmarks;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Spectre.Console;
 
 namespace Exemplar.Cli;
@@ -38,7 +39,7 @@ internal static class BenchCommand
             var options = new TorchBenchmarkOptions(result.GetValue(threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
             var report = TorchBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
-            if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
+            if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
         });
         return command;
@@ -64,7 +65,7 @@ internal static class BenchCommand
             var options = new ModelBenchmarkOptions(result.GetValue(threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
             var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
-            if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
+            if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
         });
         return command;
@@ -89,7 +90,7 @@ internal static class BenchCommand
             var table = new Table().AddColumns("model", "weights", "input", "encode example ms", "segment target ms", "peak RSS MB");
             foreach (var s in speeds) table.AddRow(s.Model, s.Weights, s.InputSize.ToString(), $"{s.PromptEncodingMs:F1}", $"{s.SegmentMs:F1}", $"{s.PeakRssMegabytes:F0}");
             AnsiConsole.Write(table);
-            if (result.GetValue(json) is { } file) File.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(speeds, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            if (result.GetValue(json) is { } file) AtomicFile.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(speeds, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), result.GetValue(force));
             return 0;
         });
         return command;

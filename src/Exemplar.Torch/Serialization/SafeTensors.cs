@@ -1,6 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.Json;
+using Exemplar.Torch.IO;
 
 namespace Exemplar.Torch.Serialization;
 
@@ -247,14 +248,13 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Writes <paramref name="tensors"/> (any device; copied to the CPU) with optional header metadata. The file is
-    /// written beside the target and moved into place, so a failure leaves no half-written file; an existing file is
-    /// replaced only when <paramref name="overwrite"/> is true.
+    /// Writes <paramref name="tensors"/> (any device; copied to the CPU) with optional header metadata, atomically
+    /// (see <see cref="AtomicFile"/>): a failure leaves no half-written file; an existing file is replaced only when
+    /// <paramref name="overwrite"/> is true.
     /// </summary>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null, bool overwrite = false)
     {
-        if (!overwrite && File.Exists(path)) throw new IOException($"{path} already exists; pass overwrite: true to replace it");
         var names = tensors.Keys.Order(StringComparer.Ordinal).ToArray();
         var payloads = new byte[names.Length][];
         using var header = new MemoryStream();
@@ -289,20 +289,11 @@ public static class SafeTensors
         // The data section starts 8-byte aligned: pad the header with spaces, as the reference writer does.
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        AtomicFile.Write(path, f =>
         {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                f.Write(BitConverter.GetBytes(header.Length));
-                header.WriteTo(f);
-                foreach (var p in payloads) f.Write(p);
-            }
-            File.Move(temp, path, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            f.Write(BitConverter.GetBytes(header.Length));
+            header.WriteTo(f);
+            foreach (var p in payloads) f.Write(p);
+        }, overwrite);
     }
 }
