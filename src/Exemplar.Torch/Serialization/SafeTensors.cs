@@ -85,6 +85,7 @@ public sealed class SafeTensorsFile : IDisposable
     /// <summary>Copies one tensor out of the file into a new CPU tensor (of any size).</summary>
     /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
     /// <exception cref="KeyNotFoundException">The file holds no tensor called <paramref name="name"/>.</exception>
+    /// <exception cref="CheckpointFormatException">There is not enough memory for the copy (the message names the file).</exception>
     public unsafe Tensor Load(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -96,6 +97,11 @@ public sealed class SafeTensorsFile : IDisposable
         {
             byte* start = basePtr + _view.PointerOffset + _dataStart + info.Begin;
             return Tensor.FromPointer(start, info.End - info.Begin, info.DType, info.Shape);
+        }
+        catch (TorchException e)
+        {
+            // libtorch could not allocate the copy: the tensor is too large for the memory left.
+            throw new CheckpointFormatException(FilePath, $"tensor '{name}' ({info.End - info.Begin} bytes) cannot be loaded: {e.Message}", e);
         }
         finally
         {

@@ -48,4 +48,49 @@ public sealed class HostileCheckpointTests : IDisposable
         Assert.Equal(path, e.FilePath);
         Assert.Contains("_rebuild_from_type_v2 nested more than", e.Message);
     }
+
+    /// <summary>Loads <paramref name="path"/>, expecting a refusal, and returns it with the managed bytes allocated meanwhile.</summary>
+    private static (CheckpointFormatException Error, long Allocated) Refusal(string path)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<CheckpointFormatException>(() => TorchCheckpoint.Load(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(path, e.FilePath);
+        return (e, allocated);
+    }
+
+    [Fact]
+    public void StoragesDeclaringMoreBytesThanTheirEntriesHoldAreRefusedBeforeAllocating()
+    {
+        const int GiB = 1 << 30;
+        string path = Path.Combine(_dir, "liar.pth");
+        var c = new CraftedCheckpoint().EmptyDict();
+        c.Str("a").Global("torch._utils", "_rebuild_tensor_v2").TensorArgs("a", new float[4], [4], [1], numel: GiB / 4).Reduce().SetItem();
+        c.Str("b").Global("torch._utils", "_rebuild_tensor_v2").TensorArgs("b", new float[4], [4], [1], numel: GiB / 4).Reduce().SetItem();
+        c.Save(path);
+        CraftedCheckpoint.DeclareEntrySize(path, "archive/data/a", GiB);
+        CraftedCheckpoint.DeclareEntrySize(path, "archive/data/b", GiB);
+
+        var (e, allocated) = Refusal(path);
+        Assert.Contains("archive/data/a", e.Message);
+        Assert.Contains($"declares {GiB} bytes", e.Message);
+        Assert.Contains("16 ", e.Message); // what the entry really holds
+        Assert.True(allocated < 8 << 20, $"{allocated} bytes allocated before refusing");
+    }
+
+    [Fact]
+    public void CompressedStoragesInflatingFarBeyondTheirSizeAreRefusedBeforeInflating()
+    {
+        // 16 MB of zeros deflate to about 16 KB: a zip bomb in miniature (torch.save never compresses storages).
+        string path = Path.Combine(_dir, "bomb.pth");
+        var c = new CraftedCheckpoint { StorageCompression = System.IO.Compression.CompressionLevel.SmallestSize };
+        c.Global("torch._utils", "_rebuild_tensor_v2").TensorArgs("z", new float[4 << 20], [4], [1]).Reduce();
+        c.Save(path);
+        Assert.True(new FileInfo(path).Length < 100_000);
+
+        var (e, allocated) = Refusal(path);
+        Assert.Contains("archive/data/z", e.Message);
+        Assert.Contains("declares 16777216 bytes", e.Message);
+        Assert.True(allocated < 4 << 20, $"{allocated} bytes allocated before refusing");
+    }
 }

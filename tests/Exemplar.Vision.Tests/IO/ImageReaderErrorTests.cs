@@ -111,8 +111,29 @@ public class ImageReaderErrorTests
         RawPng.WriteChunk(png, "IEND", []);
         var e = ReadFileExpectingError(png.ToArray(), "huge.png");
         Assert.Contains("20000x20000", e.Problem);
-        Assert.Contains("over the limit of 100 megapixels", e.Problem);
+        Assert.Contains("over the limit of 40 megapixels", e.Problem);
         Assert.Equal(20000, ImageReader.ReadInfo(png.ToArray()).Width); // the header itself is fine
+    }
+
+    [Fact]
+    public void ATinyPngOfExactly100MegapixelsIsRefusedFromItsHeaderByDefault()
+    {
+        // 10000 x 10000 at 1 bit: such a file deflates to about 12 KB yet decoding it took 4.8 GB. Here only its first
+        // row is present, so it can only be refused by size before any buffer is made.
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, 10000);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 10000);
+        ihdr[8] = 1;
+        var png = new MemoryStream();
+        png.Write(RawPng.Signature);
+        RawPng.WriteChunk(png, "IHDR", ihdr);
+        RawPng.WriteChunk(png, "IDAT", RawPng.Zlib(new byte[1 + 1250]));
+        RawPng.WriteChunk(png, "IEND", []);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = ReadFileExpectingError(png.ToArray(), "bomb.png");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "a pixel buffer was allocated before the size was checked");
+        Assert.Contains("10000x10000 (100 megapixels), over the limit of 40 megapixels", e.Problem);
+        Assert.EndsWith("bomb.png", e.FilePath);
     }
 
     [Fact]
