@@ -1,6 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Exemplar.Torch.IO;
 
 namespace Exemplar.Torch.Serialization;
@@ -143,6 +144,8 @@ public sealed class SafeTensorsFile : IDisposable
     {
         var tensors = new Dictionary<string, SafeTensorInfo>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // JsonDocument only finds bad UTF-8 in a string when it is read, and then without saying which file.
+        if (!Utf8.IsValid(header)) throw new CheckpointFormatException(path, "the header is not valid UTF-8 (damaged, or not a safetensors file)");
         JsonDocument doc;
         try
         {
