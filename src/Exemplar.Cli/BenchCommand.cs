@@ -16,6 +16,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateModels());
         bench.Subcommands.Add(CreateSegment());
         bench.Subcommands.Add(CreateDecode());
+        bench.Subcommands.Add(CreateFuzz());
         return bench;
     }
 
@@ -114,6 +115,39 @@ internal static class BenchCommand
             }
             AnsiConsole.Write(table);
             return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateFuzz()
+    {
+        var cases = new Option<int>("--cases") { Description = "Mutants in all, shared between images, checkpoints and prompt files.", DefaultValueFactory = _ => 30000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed of the mutations (a run is reproducible).", DefaultValueFactory = _ => 1 };
+        var corpus = new Option<DirectoryInfo[]>("--corpus") { Description = "Folders whose .jpg/.png/.safetensors/.pth/.pt/.exemplar files (up to 8 MB) are mutated too, e.g. ../shared/fixtures.", AllowMultipleArgumentsPerToken = true };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("fuzz", "Seeded damaged copies of images, checkpoints and prompt files, loaded in-process: only clean format errors may come out (exit 1 otherwise).")
+        {
+            cases, seed, corpus, json, force,
+        };
+        command.SetAction(result =>
+        {
+            CheckOutput(result.GetValue(json), result.GetValue(force));
+            var folders = (result.GetValue(corpus) ?? []).Select(d => d.Exists ? d.FullName : throw new DirectoryNotFoundException($"{d.FullName}: no such folder")).ToList();
+            var results = FuzzBenchmarks.Run(result.GetValue(cases), result.GetValue(seed), folders, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var table = new Table().AddColumns("kind", "files", "cases", "loaded", "rejected", "failures", "seconds", "max MB per case", "peak working set MB");
+            foreach (var r in results)
+            {
+                table.AddRow(r.Kind, r.Files.ToString(), r.Cases.ToString(), r.Accepted.ToString(), r.Rejected.ToString(), r.Failures.Count.ToString(),
+                    $"{r.Seconds:F1}", $"{r.MaxCaseMegabytes:F1}", $"{r.PeakWorkingSetMegabytes:F0}");
+            }
+            AnsiConsole.Write(table);
+            foreach (var failure in results.SelectMany(r => r.Failures)) Console.WriteLine($"FAILURE {failure}");
+            if (result.GetValue(json) is { } file)
+            {
+                AtomicFile.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), result.GetValue(force));
+            }
+            return results.Any(r => r.Failures.Count > 0) ? 1 : 0;
         });
         return command;
     }
