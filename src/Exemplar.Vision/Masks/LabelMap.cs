@@ -75,6 +75,6 @@ public sealed class LabelMap : IDisposable
 /// <param name="MaxPixels">Largest mask accepted, checked from the header (default 40 megapixels).</param>
 public sealed record MaskReadOptions(long IgnoreLabel = 255, long MaxPixels = IO.ImageReadOptions.DefaultMaxPixels)
 {
-    /// <summary>Ignore label 255, 100 megapixel limit.</summary>
+    /// <summary>Ignore label 255, 40 megapixel limit.</summary>
     public static MaskReadOptions Default { get; } = new();
 }
