@@ -72,6 +72,12 @@ public sealed class PromptFeatures : IDisposable
     /// <summary>Per level, the example features and mask coverage.</summary>
     public IReadOnlyList<PromptLevel> LevelFeatures { get; }
 
+    /// <summary>The prompt file these were loaded from (null when encoded in this process): errors about them name it.</summary>
+    public string? SourcePath { get; private init; }
+
+    /// <summary>How errors about these prompts name them: the file, or "the prompts".</summary>
+    internal string Describe() => SourcePath is null ? "the prompts" : $"the prompts of {SourcePath}";
+
     /// <summary>Number of examples.</summary>
     public long ExampleCount => LevelFeatures[0].Features.Size(0);
 
@@ -167,7 +173,7 @@ public sealed class PromptFeatures : IDisposable
                 throw new FormatException($"the tensor data do not match their checksum (tensor_sha256 {checksum}, the data hash to {actual}): the file is damaged");
             }
             foreach (var (name, t) in tensors) CheckValues(name, t);
-            return new PromptFeatures(encoder, fingerprint, inputSize, levels, classes, perLevel);
+            return new PromptFeatures(encoder, fingerprint, inputSize, levels, classes, perLevel) { SourcePath = path };
         }
         catch (Exception e)
         {
@@ -195,9 +201,10 @@ public sealed class PromptFeatures : IDisposable
     private static int[] ParseLevels(string json)
     {
         var levels = JsonSerializer.Deserialize<int[]?>(json) ?? throw new FormatException("levels is null");
-        if (levels.Length is 0 or > MaxLevels || levels.Any(l => l < 0) || levels.Distinct().Count() != levels.Length)
+        // Levels may count from the end (-1 is the last, as DINOv2's defaults are).
+        if (levels.Length is 0 or > MaxLevels || levels.Any(l => Math.Abs(l) > MaxLevels) || levels.Distinct().Count() != levels.Length)
         {
-            throw new FormatException($"levels {json} must be 1 to {MaxLevels} distinct non-negative encoder levels");
+            throw new FormatException($"levels {json} must be 1 to {MaxLevels} distinct encoder levels from -{MaxLevels} to {MaxLevels}");
         }
         return levels;
     }

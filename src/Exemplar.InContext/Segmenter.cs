@@ -61,6 +61,11 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
             for (int l = 0; l < maps.Count; l++)
             {
                 var features = Functional.Normalize(maps[l].Features.To(DType.Float32), dim: 1);
+                long channels = prompts.LevelFeatures[l].Features.Size(1);
+                if (channels != features.Size(1))
+                {
+                    throw new ArgumentException($"{prompts.Describe()} have {channels} channels at level {Options.Levels[l]}, where {EncoderName} gives {features.Size(1)}: they were not encoded by it; encode them again");
+                }
                 var logits = CorrespondenceDecoder.Score(features, prompts.LevelFeatures[l], Options.TopK, Options.PrototypeWeight);
                 if (logits.Size(2) != gridH || logits.Size(3) != gridW)
                 {
@@ -100,12 +105,12 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         string fingerprint = PromptEncoder.Fingerprint;
         if (prompts.EncoderFingerprint != fingerprint)
         {
-            throw new ArgumentException($"the prompts were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {fingerprint}); encode them again with these weights");
+            throw new ArgumentException($"{prompts.Describe()} were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {fingerprint}); encode them again with these weights");
         }
         if (prompts.EncoderName != EncoderName || prompts.InputSize != Options.InputSize || !prompts.Levels.SequenceEqual(Options.Levels))
         {
             throw new ArgumentException(
-                $"the prompts were encoded with {prompts.EncoderName} at {prompts.InputSize} (levels {string.Join(",", prompts.Levels)}), " +
+                $"{prompts.Describe()} were encoded with {prompts.EncoderName} at {prompts.InputSize} (levels {string.Join(",", prompts.Levels)}), " +
                 $"but this segmenter uses {EncoderName} at {Options.InputSize} (levels {string.Join(",", Options.Levels)}); encode them again");
         }
     }

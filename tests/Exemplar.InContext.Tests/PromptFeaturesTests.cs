@@ -12,8 +12,11 @@ public sealed class PromptFeaturesTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Two levels, two examples, classes "zebra" and "okapi"; <paramref name="poison"/> replaces one value of level 1.</summary>
-    internal static PromptFeatures Sample(string? poisoned = null, float poison = 0)
+    /// <summary>
+    /// Two levels (8 channels), two examples, classes "zebra" and "okapi"; <paramref name="poison"/> replaces one value
+    /// of level 1's <paramref name="poisoned"/> tensor.
+    /// </summary>
+    internal static PromptFeatures Sample(string? poisoned = null, float poison = 0, string fingerprint = "0123456789abcdef", int inputSize = 224, int[]? levelIds = null)
     {
         var g = new Generator(7);
         var levels = new List<PromptLevel>();
@@ -26,7 +29,7 @@ public sealed class PromptFeaturesTests : IDisposable
             if (l == 1 && target is not null) target[1, 0, 2, 3] = Tensor.Scalar(poison);
             levels.Add(new PromptLevel(features.DetachFromScope(), foreground.DetachFromScope(), valid.DetachFromScope()));
         }
-        return new PromptFeatures("mobilenetv2", "0123456789abcdef", 224, [2, 4], ["zebra", "okapi"], levels);
+        return new PromptFeatures("mobilenetv2", fingerprint, inputSize, levelIds ?? [2, 4], ["zebra", "okapi"], levels);
     }
 
     private string Saved(string name, PromptFeatures? features = null)
@@ -167,5 +170,39 @@ public sealed class PromptFeaturesTests : IDisposable
         bytes[at + 1] = 0xFF;
         File.WriteAllBytes(path, bytes);
         Refused(path, "not valid UTF-8");
+    }
+
+    [Fact]
+    public void LevelsCountingFromTheEndAreAccepted()
+    {
+        string path = Saved("negative.exemplar", Sample(levelIds: [-2, -1]));
+        using var loaded = PromptFeatures.Load(path);
+        Assert.Equal([-2, -1], loaded.Levels);
+    }
+
+    [Fact]
+    public void SegmentingWithPromptsThatDoNotFitTheEncoderNamesThePromptFile()
+    {
+        using var scope = DisposeScope.Begin();
+        using var net = new Exemplar.Models.MobileNet.MobileNetV2();
+        net.Eval();
+        var options = SegmenterOptions.For(net) with { InputSize = 64, Levels = [16, 17] };
+        var segmenter = new Segmenter(net, "mobilenetv2", options);
+        using var target = Tensor.Zeros([3, 64, 64], DType.UInt8);
+
+        string wrongWeights = Saved("weights.exemplar", Sample(inputSize: 64, levelIds: [16, 17]));
+        using (var loaded = PromptFeatures.Load(wrongWeights))
+        {
+            var e = Assert.Throws<ArgumentException>(() => segmenter.Segment(loaded, target));
+            Assert.StartsWith($"the prompts of {wrongWeights} were encoded with other mobilenetv2 weights", e.Message);
+        }
+
+        // Right fingerprint, input size and levels, but 8 channels where MobileNetV2 gives hundreds: a crafted file.
+        string crafted = Saved("channels.exemplar", Sample(fingerprint: EncoderFingerprint.Of(net), inputSize: 64, levelIds: [16, 17]));
+        using (var loaded = PromptFeatures.Load(crafted))
+        {
+            var e = Assert.Throws<ArgumentException>(() => segmenter.Segment(loaded, target));
+            Assert.StartsWith($"the prompts of {crafted} have 8 channels at level 16", e.Message);
+        }
     }
 }
