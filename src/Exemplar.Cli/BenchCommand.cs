@@ -154,7 +154,7 @@ internal static class BenchCommand
 
     private static void CheckOutput(FileInfo? file, bool force)
     {
-        if (file is { Exists: true } && !force) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+        if (file is not null && AtomicFile.Exists(file.FullName) && !force) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
     }
 
     private static void Print(BenchmarkReport report)

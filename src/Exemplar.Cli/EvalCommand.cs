@@ -34,7 +34,7 @@ internal static class EvalCommand
         {
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);
-            if (jsonFile is { Exists: true } && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
+            if (jsonFile is not null && AtomicFile.Exists(jsonFile.FullName) && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
             var segmenters = Segmenters(inputs, result, result.GetValue(baseline));
             try
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Exemplar.InContext;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Exemplar.Vision.IO;
 using Exemplar.Vision.Visualization;
 using Spectre.Console;
@@ -39,7 +40,7 @@ internal static class SegmentCommand
             CheckNoCollisions(plans, result, inputs, prompts);
             if (!result.GetValue(force))
             {
-                var existing = plans.SelectMany(p => p.Files).Where(File.Exists).ToList();
+                var existing = plans.SelectMany(p => p.Files).Where(AtomicFile.Exists).ToList();
                 if (existing.Count > 0) throw new IOException($"{existing.Count} output file(s) exist, e.g. {existing[0]}; pass --force to overwrite them");
             }
             Directory.CreateDirectory(outDir.FullName);
@@ -86,7 +87,7 @@ internal static class SegmentCommand
         command.SetAction(result =>
         {
             var file = result.GetValue(output)!;
-            if (file.Exists && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+            if (AtomicFile.Exists(file.FullName) && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
             var (encoder, name) = inputs.LoadEncoder(result);
             using var _ = encoder;
             var segmenter = new Segmenter(encoder, name, SegmenterOptions.For(encoder));

@@ -66,9 +66,12 @@ public sealed class CommandTests : IDisposable
         string[] args =
         [
             "segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
-            "--target", PerSeg("duck_toy_01.jpg"), "--out", output, "--overlay", "--weights", SharedFolder.PathOf(Weights), "--force",
+            "--target", PerSeg("duck_toy_01.jpg"), "--out", output, "--overlay", "--weights", SharedFolder.PathOf(Weights),
         ];
-        Assert.Equal(0, Run(args).Code);
+        var (code, error) = Run(args); // links, even dangling ones, are existing outputs: refused before any work
+        Assert.Equal(1, code);
+        Assert.Contains("2 output file(s) exist", error);
+        Assert.Equal(0, Run([.. args, "--force"]).Code);
         Assert.Equal("not to be touched", File.ReadAllText(precious));
         Assert.False(File.Exists(nowhere));
         foreach (var name in new[] { "duck_toy_01.png", "duck_toy_01_overlay.png" })

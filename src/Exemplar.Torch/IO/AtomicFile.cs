@@ -65,8 +65,11 @@ public static class AtomicFile
         WriteAllBytes(path, Encoding.UTF8.GetBytes(text), overwrite);
     }
 
-    /// <summary>Whether a directory entry of any kind (file, folder, link, dangling or not) has this name.</summary>
-    private static bool Exists(string full) => Path.Exists(full) || new FileInfo(full).LinkTarget is not null;
+    /// <summary>
+    /// Whether a directory entry of any kind (file, folder, link, dangling or not) has this name: what
+    /// <see cref="Write"/> without overwrite refuses to replace.
+    /// </summary>
+    public static bool Exists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
     private static IOException AlreadyExists(string path, Exception? inner) =>
         new($"{path} already exists; pass overwrite: true to replace it", inner);
