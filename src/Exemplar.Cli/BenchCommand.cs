@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Exemplar.Benchmarks;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Spectre.Console;
 
 namespace Exemplar.Cli;
@@ -16,6 +17,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateSegment(threads));
         bench.Subcommands.Add(CreateEngines(threads));
         bench.Subcommands.Add(CreateDecode());
+        bench.Subcommands.Add(CreateFuzz());
         return bench;
     }
 
@@ -38,7 +40,7 @@ internal static class BenchCommand
             var options = new TorchBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
             var report = TorchBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
-            if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
+            if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
         });
         return command;
@@ -63,7 +65,7 @@ internal static class BenchCommand
             var options = new ModelBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
             var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
             Print(report);
-            if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, report.ToJson());
+            if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
         });
         return command;
@@ -103,7 +105,7 @@ internal static class BenchCommand
             var table = new Table().AddColumns("model", "weights", "input", "encode example ms", "segment target ms", "peak RSS MB");
             foreach (var s in speeds) table.AddRow(s.Model, s.Weights, s.InputSize.ToString(), $"{s.PromptEncodingMs:F1}", $"{s.SegmentMs:F1}", $"{s.PeakRssMegabytes:F0}");
             AnsiConsole.Write(table);
-            if (result.GetValue(json) is { } file) File.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(speeds, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            if (result.GetValue(json) is { } file) AtomicFile.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(speeds, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), result.GetValue(force));
             return 0;
         });
         return command;
@@ -170,9 +172,42 @@ internal static class BenchCommand
         return command;
     }
 
+    private static Command CreateFuzz()
+    {
+        var cases = new Option<int>("--cases") { Description = "Mutants in all, shared between images, checkpoints and prompt files.", DefaultValueFactory = _ => 30000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed of the mutations (a run is reproducible).", DefaultValueFactory = _ => 1 };
+        var corpus = new Option<DirectoryInfo[]>("--corpus") { Description = "Folders whose .jpg/.png/.safetensors/.pth/.pt/.exemplar files (up to 8 MB) are mutated too, e.g. ../shared/fixtures.", AllowMultipleArgumentsPerToken = true };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("fuzz", "Seeded damaged copies of images, checkpoints and prompt files, loaded in-process: only clean format errors may come out (exit 1 otherwise).")
+        {
+            cases, seed, corpus, json, force,
+        };
+        command.SetAction(result =>
+        {
+            CheckOutput(result.GetValue(json), result.GetValue(force));
+            var folders = (result.GetValue(corpus) ?? []).Select(d => d.Exists ? d.FullName : throw new DirectoryNotFoundException($"{d.FullName}: no such folder")).ToList();
+            var results = FuzzBenchmarks.Run(result.GetValue(cases), result.GetValue(seed), folders, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var table = new Table().AddColumns("kind", "files", "cases", "loaded", "rejected", "failures", "seconds", "max MB per case", "peak working set MB");
+            foreach (var r in results)
+            {
+                table.AddRow(r.Kind, r.Files.ToString(), r.Cases.ToString(), r.Accepted.ToString(), r.Rejected.ToString(), r.Failures.Count.ToString(),
+                    $"{r.Seconds:F1}", $"{r.MaxCaseMegabytes:F1}", $"{r.PeakWorkingSetMegabytes:F0}");
+            }
+            AnsiConsole.Write(table);
+            foreach (var failure in results.SelectMany(r => r.Failures)) Console.WriteLine($"FAILURE {failure}");
+            if (result.GetValue(json) is { } file)
+            {
+                AtomicFile.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), result.GetValue(force));
+            }
+            return results.Any(r => r.Failures.Count > 0) ? 1 : 0;
+        });
+        return command;
+    }
+
     private static void CheckOutput(FileInfo? file, bool force)
     {
-        if (file is { Exists: true } && !force) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+        if (file is not null && AtomicFile.Exists(file.FullName) && !force) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
     }
 
     private static void Print(BenchmarkReport report)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Exemplar.InContext;
 using Exemplar.InContext.Evaluation;
+using Exemplar.Torch.IO;
 using Spectre.Console;
 
 namespace Exemplar.Cli;
@@ -33,7 +34,7 @@ internal static class EvalCommand
         {
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);
-            if (jsonFile is { Exists: true } && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
+            if (jsonFile is not null && AtomicFile.Exists(jsonFile.FullName) && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
             var segmenters = Segmenters(inputs, result, result.GetValue(baseline));
             try
             {
@@ -45,7 +46,7 @@ internal static class EvalCommand
                     var suiteResult = EvaluationSuite.RunShared(root, segmenters.Select(s => s.Segmenter).ToList(), result.GetValue(episodes) ?? 50,
                         message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
                     PrintSuite(suiteResult);
-                    if (jsonFile is not null) File.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(suiteResult, Json));
+                    if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(suiteResult, Json), overwrite);
                     return 0;
                 }
                 var target = EvaluationDataset.Parse(result.GetValue(dataset) ?? throw new ArgumentException("give --dataset KIND:PATH or --suite shared"));
@@ -61,7 +62,7 @@ internal static class EvalCommand
                 }
                 if (jsonFile is not null)
                 {
-                    File.WriteAllText(jsonFile.FullName, results.Count == 1 ? JsonSerializer.Serialize(results[0], Json) : JsonSerializer.Serialize(results, Json));
+                    AtomicFile.WriteAllText(jsonFile.FullName, results.Count == 1 ? JsonSerializer.Serialize(results[0], Json) : JsonSerializer.Serialize(results, Json), overwrite);
                 }
                 return 0;
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Exemplar.InContext;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Exemplar.Torch.Serialization;
 using Exemplar.Vision.IO;
 
@@ -23,7 +24,7 @@ internal static class FeaturesCommand
         command.SetAction(result =>
         {
             var outFile = result.GetValue(output)!;
-            if (outFile.Exists && !result.GetValue(force)) throw new IOException($"{outFile.FullName} exists; pass --force to overwrite it");
+            if (AtomicFile.Exists(outFile.FullName) && !result.GetValue(force)) throw new IOException($"{outFile.FullName} exists; pass --force to overwrite it");
             using var zoo = inputs.LoadSegmenter(result);
             var (encoder, name) = (zoo.Segmenter.Encoder, zoo.Segmenter.EncoderName);
             int side = result.GetValue(size) ?? encoder.Preprocessing.DefaultSize;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Exemplar.InContext;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Exemplar.Vision.IO;
 using Exemplar.Vision.Visualization;
 using Spectre.Console;
@@ -61,7 +62,7 @@ internal static class SegmentCommand
             }
             else if (!overwrite)
             {
-                var existing = plans.SelectMany(p => p.Files).Where(File.Exists).ToList();
+                var existing = plans.SelectMany(p => p.Files).Where(AtomicFile.Exists).ToList();
                 if (existing.Count > 0) throw new IOException($"{existing.Count} output file(s) exist, e.g. {existing[0]}; pass --force to overwrite them, or --skip-existing to resume");
             }
 
@@ -149,7 +150,7 @@ internal static class SegmentCommand
         command.SetAction(result =>
         {
             var file = result.GetValue(output)!;
-            if (file.Exists && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+            if (AtomicFile.Exists(file.FullName) && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
             using var examples = LoadPrompts(inputs, result);
             using var zoo = inputs.LoadSegmenter(result);
             using var features = zoo.Encode(examples);

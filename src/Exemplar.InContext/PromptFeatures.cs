@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Exemplar.Torch;
 using Exemplar.Torch.Serialization;
@@ -70,13 +72,28 @@ public sealed class PromptFeatures : IDisposable
     /// <summary>Per level, the example features and mask coverage.</summary>
     public IReadOnlyList<PromptLevel> LevelFeatures { get; }
 
+    /// <summary>The prompt file these were loaded from (null when encoded in this process): errors about them name it.</summary>
+    public string? SourcePath { get; private init; }
+
+    /// <summary>How errors about these prompts name them: the file, or "the prompts".</summary>
+    internal string Describe() => SourcePath is null ? "the prompts" : $"the prompts of {SourcePath}";
+
     /// <summary>Number of examples.</summary>
     public long ExampleCount => LevelFeatures[0].Features.Size(0);
 
-    /// <summary>Writes the features to a safetensors file; an existing file is replaced only with <paramref name="overwrite"/>.</summary>
+    /// <summary>Largest input side a prompt file may give (a 16k square image is far beyond any encoder's use).</summary>
+    internal const int MaxInputSize = 16384;
+
+    /// <summary>Most encoder levels a prompt file may list.</summary>
+    private const int MaxLevels = 64;
+
+    /// <summary>
+    /// Writes the features to a safetensors file, with a SHA-256 of the tensors in its header; an existing file is
+    /// replaced only with <paramref name="overwrite"/>.
+    /// </summary>
     public void Save(string path, bool overwrite = false)
     {
-        var tensors = new Dictionary<string, Tensor>();
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < LevelFeatures.Count; i++)
         {
             tensors[$"level{i}.features"] = LevelFeatures[i].Features;
@@ -91,38 +108,128 @@ public sealed class PromptFeatures : IDisposable
             ["input_size"] = InputSize.ToString(CultureInfo.InvariantCulture),
             ["levels"] = JsonSerializer.Serialize(Levels),
             ["classes"] = JsonSerializer.Serialize(ClassNames),
+            ["tensor_sha256"] = Checksum(tensors),
         };
         SafeTensors.Save(path, tensors, metadata, overwrite);
     }
 
-    /// <summary>Reads features written by <see cref="Save"/>.</summary>
-    /// <exception cref="CheckpointFormatException">The file is not an Exemplar prompt file (the message says why).</exception>
+    /// <summary>
+    /// Reads features written by <see cref="Save"/>, checking everything: the header fields (format, encoder,
+    /// fingerprint, input size, levels, classes), the tensors' names, types and shapes, the SHA-256 of their bytes
+    /// (so a damaged file is refused, not used), and their values (finite; mask coverage in [0, 1]).
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">
+    /// The file is not an Exemplar prompt file or is damaged; the message names the file and says what is wrong.
+    /// </exception>
     public static PromptFeatures Load(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = SafeTensorsFile.Open(path);
-        var meta = file.Metadata;
-        if (!meta.TryGetValue("format", out var format) || format != FormatVersion)
-        {
-            throw new CheckpointFormatException(path, $"not an Exemplar prompt file (format '{format ?? "missing"}', expected '{FormatVersion}')");
-        }
         var perLevel = new List<PromptLevel>();
         try
         {
-            var levels = JsonSerializer.Deserialize<int[]>(meta["levels"])!;
-            var classes = JsonSerializer.Deserialize<string[]>(meta["classes"])!;
+            var meta = file.Metadata;
+            string format = meta.GetValueOrDefault("format") ?? "missing";
+            if (format != FormatVersion) throw new CheckpointFormatException(path, $"not an Exemplar prompt file (format '{format}', expected '{FormatVersion}')");
+            string encoder = NonEmpty(meta, "encoder");
+            string fingerprint = NonEmpty(meta, "encoder_fingerprint");
+            string inputText = NonEmpty(meta, "input_size");
+            if (!int.TryParse(inputText, NumberStyles.None, CultureInfo.InvariantCulture, out int inputSize) || inputSize is < 1 or > MaxInputSize)
+            {
+                throw new FormatException($"input_size '{inputText}' is not a whole number from 1 to {MaxInputSize}");
+            }
+            var levels = ParseLevels(NonEmpty(meta, "levels"));
+            var classes = ParseClasses(NonEmpty(meta, "classes"));
+            string checksum = meta.GetValueOrDefault("tensor_sha256")
+                ?? throw new FormatException("the header has no 'tensor_sha256' (an older Exemplar's file, or an edited one): encode the prompts again");
+
+            var expected = Enumerable.Range(0, levels.Length).SelectMany(i => new[] { $"level{i}.features", $"level{i}.foreground", $"level{i}.valid" }).ToHashSet(StringComparer.Ordinal);
+            if (!expected.SetEquals(file.Keys))
+            {
+                throw new FormatException($"the tensors are [{string.Join(", ", file.Keys)}]; {levels.Length} level(s) need exactly [{string.Join(", ", expected.Order(StringComparer.Ordinal))}]");
+            }
+            foreach (string name in file.Keys)
+            {
+                var info = file.Info(name);
+                if (info.DType != DType.Float32 || info.Shape.Length != 4 || info.Shape.Any(d => d < 1))
+                {
+                    throw new FormatException($"tensor '{name}' is {info.DType} [{string.Join(", ", info.Shape)}]; prompt tensors are float32 with 4 non-empty dimensions");
+                }
+            }
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             for (int i = 0; i < levels.Length; i++)
             {
                 perLevel.Add(new PromptLevel(
                     file.Load($"level{i}.features").DetachFromScope(),
                     file.Load($"level{i}.foreground").DetachFromScope(),
                     file.Load($"level{i}.valid").DetachFromScope()));
+                tensors[$"level{i}.features"] = perLevel[i].Features;
+                tensors[$"level{i}.foreground"] = perLevel[i].Foreground;
+                tensors[$"level{i}.valid"] = perLevel[i].Valid;
             }
-            return new PromptFeatures(meta["encoder"], meta["encoder_fingerprint"], int.Parse(meta["input_size"], CultureInfo.InvariantCulture), levels, classes, perLevel);
+            string actual = Checksum(tensors);
+            if (!string.Equals(actual, checksum, StringComparison.Ordinal))
+            {
+                throw new FormatException($"the tensor data do not match their checksum (tensor_sha256 {checksum}, the data hash to {actual}): the file is damaged");
+            }
+            foreach (var (name, t) in tensors) CheckValues(name, t);
+            return new PromptFeatures(encoder, fingerprint, inputSize, levels, classes, perLevel) { SourcePath = path };
         }
-        catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or ArgumentException)
+        catch (Exception e)
         {
             foreach (var level in perLevel) level.Dispose();
-            throw new CheckpointFormatException(path, $"damaged prompt file ({e.Message})", e);
+            if (e is CheckpointFormatException) throw;
+            throw new CheckpointFormatException(path, $"damaged prompt file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>SHA-256 (hex) over each tensor's name, shape and bytes, in name order.</summary>
+    internal static string Checksum(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, t) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{name}:{string.Join("x", t.Shape)}:{t.DType};"));
+            hash.AppendData(t.ToBytes());
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static string NonEmpty(IReadOnlyDictionary<string, string> meta, string key) =>
+        meta.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : throw new FormatException($"the header has no '{key}'");
+
+    private static int[] ParseLevels(string json)
+    {
+        var levels = JsonSerializer.Deserialize<int[]?>(json) ?? throw new FormatException("levels is null");
+        // Levels may count from the end (-1 is the last, as DINOv2's defaults are).
+        if (levels.Length is 0 or > MaxLevels || levels.Any(l => Math.Abs(l) > MaxLevels) || levels.Distinct().Count() != levels.Length)
+        {
+            throw new FormatException($"levels {json} must be 1 to {MaxLevels} distinct encoder levels from -{MaxLevels} to {MaxLevels}");
+        }
+        return levels;
+    }
+
+    private static string[] ParseClasses(string json)
+    {
+        var classes = JsonSerializer.Deserialize<string?[]?>(json) ?? throw new FormatException("the class list is null");
+        if (classes.Length == 0) throw new FormatException("the class list is empty");
+        if (classes.Any(string.IsNullOrWhiteSpace)) throw new FormatException($"the class list {json} holds a null or empty name");
+        if (classes.Distinct(StringComparer.Ordinal).Count() != classes.Length) throw new FormatException($"the class list {json} names a class twice");
+        return classes!;
+    }
+
+    /// <summary>Features must be finite; foreground and valid are fractions of a cell, so in [0, 1].</summary>
+    private static void CheckValues(string name, Tensor t)
+    {
+        using var scope = DisposeScope.Begin();
+        double min = t.Min().ToDouble(), max = t.Max().ToDouble();
+        if (!double.IsFinite(min) || !double.IsFinite(max)) // max and min are NaN where any value is
+        {
+            throw new FormatException($"tensor '{name}' holds non-finite values (NaN or infinity)");
+        }
+        if (!name.EndsWith(".features", StringComparison.Ordinal) && (min < 0 || max > 1))
+        {
+            throw new FormatException($"tensor '{name}' holds values from {min} to {max}; mask coverage goes from 0 to 1");
         }
     }
 

@@ -56,6 +56,14 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         {
             var batch = Tensor.Stack([.. prepared.Select(p => p.Input)]);
             var maps = Encoder.ForwardIntermediates(batch, Options.Levels).Select(m => m.Features).ToList();
+            for (int l = 0; l < maps.Count; l++)
+            {
+                long channels = prompts.LevelFeatures[l].Features.Size(1);
+                if (channels != maps[l].Size(1))
+                {
+                    throw new ArgumentException($"{prompts.Describe()} have {channels} channels at level {Options.Levels[l]}, where {EncoderName} gives {maps[l].Size(1)}: they were not encoded by it; encode them again");
+                }
+            }
             var full = DecodeLogits(maps, Tensor.Stack([.. prepared.Select(p => p.Guide)]), prompts.LevelFeatures);
             var results = new List<SegmentationResult>();
             for (int i = 0; i < prepared.Count; i++)
@@ -108,12 +116,12 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         string fingerprint = PromptEncoder.Fingerprint;
         if (prompts.EncoderFingerprint != fingerprint)
         {
-            throw new ArgumentException($"the prompts were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {fingerprint}); encode them again with these weights");
+            throw new ArgumentException($"{prompts.Describe()} were encoded with other {prompts.EncoderName} weights (fingerprint {prompts.EncoderFingerprint}, these are {fingerprint}); encode them again with these weights");
         }
         if (prompts.EncoderName != EncoderName || prompts.InputSize != Options.InputSize || !prompts.Levels.SequenceEqual(Options.Levels))
         {
             throw new ArgumentException(
-                $"the prompts were encoded with {prompts.EncoderName} at {prompts.InputSize} (levels {string.Join(",", prompts.Levels)}), " +
+                $"{prompts.Describe()} were encoded with {prompts.EncoderName} at {prompts.InputSize} (levels {string.Join(",", prompts.Levels)}), " +
                 $"but this segmenter uses {EncoderName} at {Options.InputSize} (levels {string.Join(",", Options.Levels)}); encode them again");
         }
     }

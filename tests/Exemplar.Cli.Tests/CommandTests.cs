@@ -47,6 +47,32 @@ public sealed class CommandTests : IDisposable
     }
 
     [SharedFact(Weights, Duck)]
+    public void ForceReplacesLinksInTheOutputFolderInsteadOfWritingThroughThem()
+    {
+        string output = Directory.CreateDirectory(Path.Combine(_dir, "out")).FullName;
+        string precious = Path.Combine(_dir, "precious.png"), nowhere = Path.Combine(_dir, "nowhere.png");
+        File.WriteAllText(precious, "not to be touched");
+        File.CreateSymbolicLink(Path.Combine(output, "duck_toy_01.png"), precious);
+        File.CreateSymbolicLink(Path.Combine(output, "duck_toy_01_overlay.png"), nowhere);
+        string[] args =
+        [
+            "segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", PerSeg("duck_toy_01.jpg"), "--out", output, "--overlay", "--weights", SharedFolder.PathOf(Weights),
+        ];
+        var (code, error) = Run(args); // links, even dangling ones, are existing outputs: refused before any work
+        Assert.Equal(1, code);
+        Assert.Contains("2 output file(s) exist", error);
+        Assert.Equal(0, Run([.. args, "--force"]).Code);
+        Assert.Equal("not to be touched", File.ReadAllText(precious));
+        Assert.False(File.Exists(nowhere));
+        foreach (var name in new[] { "duck_toy_01.png", "duck_toy_01_overlay.png" })
+        {
+            Assert.Null(new FileInfo(Path.Combine(output, name)).LinkTarget);
+            Assert.Equal(ImageFileFormat.Png, ImageReader.ReadInfo(Path.Combine(output, name)).Format);
+        }
+    }
+
+    [SharedFact(Weights, Duck)]
     public void EncodedPromptsSegmentLikeTheExamplesThemselves()
     {
         string prompts = Path.Combine(_dir, "duck.exemplar");

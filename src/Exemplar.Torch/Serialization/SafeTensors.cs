@@ -1,6 +1,8 @@
 using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
+using Exemplar.Torch.IO;
 
 namespace Exemplar.Torch.Serialization;
 
@@ -84,6 +86,7 @@ public sealed class SafeTensorsFile : IDisposable
     /// <summary>Copies one tensor out of the file into a new CPU tensor (of any size).</summary>
     /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
     /// <exception cref="KeyNotFoundException">The file holds no tensor called <paramref name="name"/>.</exception>
+    /// <exception cref="CheckpointFormatException">There is not enough memory for the copy (the message names the file).</exception>
     public unsafe Tensor Load(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -95,6 +98,11 @@ public sealed class SafeTensorsFile : IDisposable
         {
             byte* start = basePtr + _view.PointerOffset + _dataStart + info.Begin;
             return Tensor.FromPointer(start, info.End - info.Begin, info.DType, info.Shape);
+        }
+        catch (TorchException e)
+        {
+            // libtorch could not allocate the copy: the tensor is too large for the memory left.
+            throw new CheckpointFormatException(FilePath, $"tensor '{name}' ({info.End - info.Begin} bytes) cannot be loaded: {e.Message}", e);
         }
         finally
         {
@@ -136,6 +144,8 @@ public sealed class SafeTensorsFile : IDisposable
     {
         var tensors = new Dictionary<string, SafeTensorInfo>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // JsonDocument only finds bad UTF-8 in a string when it is read, and then without saying which file.
+        if (!Utf8.IsValid(header)) throw new CheckpointFormatException(path, "the header is not valid UTF-8 (damaged, or not a safetensors file)");
         JsonDocument doc;
         try
         {
@@ -247,14 +257,13 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Writes <paramref name="tensors"/> (any device; copied to the CPU) with optional header metadata. The file is
-    /// written beside the target and moved into place, so a failure leaves no half-written file; an existing file is
-    /// replaced only when <paramref name="overwrite"/> is true.
+    /// Writes <paramref name="tensors"/> (any device; copied to the CPU) with optional header metadata, atomically
+    /// (see <see cref="AtomicFile"/>): a failure leaves no half-written file; an existing file is replaced only when
+    /// <paramref name="overwrite"/> is true.
     /// </summary>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null, bool overwrite = false)
     {
-        if (!overwrite && File.Exists(path)) throw new IOException($"{path} already exists; pass overwrite: true to replace it");
         var names = tensors.Keys.Order(StringComparer.Ordinal).ToArray();
         var payloads = new byte[names.Length][];
         using var header = new MemoryStream();
@@ -289,20 +298,11 @@ public static class SafeTensors
         // The data section starts 8-byte aligned: pad the header with spaces, as the reference writer does.
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        AtomicFile.Write(path, f =>
         {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                f.Write(BitConverter.GetBytes(header.Length));
-                header.WriteTo(f);
-                foreach (var p in payloads) f.Write(p);
-            }
-            File.Move(temp, path, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            f.Write(BitConverter.GetBytes(header.Length));
+            header.WriteTo(f);
+            foreach (var p in payloads) f.Write(p);
+        }, overwrite);
     }
 }

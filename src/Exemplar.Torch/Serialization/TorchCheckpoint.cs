@@ -16,7 +16,10 @@ public static partial class TorchCheckpoint
     /// <c>object?[]</c> (tuple), <see cref="Tensor"/> (CPU), <see cref="long"/>, <see cref="double"/>,
     /// <see cref="string"/>, <see cref="bool"/>, <c>byte[]</c>, <see cref="PickleObject"/> or null.
     /// </summary>
-    /// <exception cref="CheckpointFormatException">The file is not a PyTorch zip checkpoint, or is damaged (the message says how).</exception>
+    /// <exception cref="CheckpointFormatException">
+    /// The file is not a PyTorch zip checkpoint, is damaged (the message says how; sizes an entry declares are checked
+    /// against what the file holds before anything is allocated), or does not fit in memory.
+    /// </exception>
     public static object? Load(string path)
     {
         ZipArchive zip;
@@ -35,11 +38,12 @@ public static partial class TorchCheckpoint
                 var pickle = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
                     ?? throw new CheckpointFormatException(path, "no <name>/data.pkl entry: not a torch.save checkpoint");
                 string prefix = pickle.FullName[..^"data.pkl".Length];
-                CheckByteOrder(path, zip, prefix);
-                var resolver = new TorchResolver(path, zip, prefix);
+                long fileLength = new FileInfo(path).Length;
+                CheckByteOrder(path, zip, prefix, fileLength);
+                var resolver = new TorchResolver(path, zip, prefix, fileLength);
                 try
                 {
-                    return new PickleReader(ReadEntry(pickle), resolver).Load();
+                    return new PickleReader(ReadEntry(pickle, fileLength), resolver).Load();
                 }
                 catch
                 {
@@ -51,7 +55,11 @@ public static partial class TorchCheckpoint
                     resolver.DisposeStorages();
                 }
             }
-            catch (Exception e) when (e is not (CheckpointFormatException or OutOfMemoryException))
+            catch (OutOfMemoryException e)
+            {
+                throw new CheckpointFormatException(path, $"not enough memory to load it ({e.Message})", e);
+            }
+            catch (Exception e) when (e is not CheckpointFormatException)
             {
                 // Whatever a damaged or crafted file makes the reader trip over, the caller learns which file it was.
                 throw new CheckpointFormatException(path, e.Message, e);
@@ -62,20 +70,41 @@ public static partial class TorchCheckpoint
     /// <summary>The problem reported for a pre-1.6 <c>torch.save</c> file.</summary>
     internal const string LegacyFormatProblem = "a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current PyTorch";
 
-    private static void CheckByteOrder(string path, ZipArchive zip, string prefix)
+    private static void CheckByteOrder(string path, ZipArchive zip, string prefix, long fileLength)
     {
         var entry = zip.GetEntry(prefix + "byteorder");
         if (entry is null) return; // files before the byteorder record are little-endian
-        string order = System.Text.Encoding.ASCII.GetString(ReadEntry(entry)).Trim();
+        string order = System.Text.Encoding.ASCII.GetString(ReadEntry(entry, fileLength)).Trim();
         if (order != "little") throw new CheckpointFormatException(path, $"byte order '{order}' is not supported (only little-endian)");
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry)
+    /// <summary>
+    /// Most bytes an entry may inflate to per stored byte. torch.save stores every entry uncompressed (ratio 1) and real
+    /// tensor data or pickles deflate by a few times at most; a larger ratio is a zip bomb or a lie about the size.
+    /// </summary>
+    private const long MaxInflationRatio = 64;
+
+    /// <summary>
+    /// The bytes of <paramref name="entry"/>, after checking the size it declares against what the file can really
+    /// hold, so that a small crafted file cannot make the reader allocate or inflate gigabytes.
+    /// </summary>
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long fileLength)
     {
-        if (entry.Length > Array.MaxLength) throw new InvalidDataException($"zip entry {entry.FullName} is too large ({entry.Length} bytes)");
-        var bytes = new byte[entry.Length];
+        long declared = entry.Length, stored = entry.CompressedLength;
+        if (stored > fileLength)
+        {
+            throw new InvalidDataException($"zip entry {entry.FullName} claims {stored} stored bytes in a file of {fileLength} (truncated or damaged)");
+        }
+        if (declared > Math.Max(stored, 1) * MaxInflationRatio)
+        {
+            throw new InvalidDataException($"zip entry {entry.FullName} declares {declared} bytes but stores {stored} (more than {MaxInflationRatio} times as many: "
+                + "a damaged or crafted file; torch.save stores entries uncompressed)");
+        }
+        if (declared > Array.MaxLength) throw new InvalidDataException($"zip entry {entry.FullName} is too large ({declared} bytes)");
+        var bytes = new byte[declared];
         using var s = entry.Open();
-        s.ReadExactly(bytes);
+        int read = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read < declared) throw new InvalidDataException($"zip entry {entry.FullName} declares {declared} bytes but holds only {read} (truncated?)");
         return bytes;
     }
 
@@ -90,8 +119,9 @@ public static partial class TorchCheckpoint
     internal static bool IsLegacyFormat(ReadOnlySpan<byte> head) => head.Length >= 3 && head[0] == 0x80 && head[2] == 0x8a;
 
     /// <summary>Turns PyTorch's globals and persistent ids into tensors; everything else stays data.</summary>
-    private sealed class TorchResolver(string path, ZipArchive zip, string prefix) : IPickleResolver
+    private sealed class TorchResolver(string path, ZipArchive zip, string prefix, long fileLength) : IPickleResolver
     {
+        private const int MaxRebuildNesting = 16;
         private readonly Dictionary<string, Tensor> _storages = [];
         private readonly List<Tensor> _loaded = [];
 
@@ -105,6 +135,15 @@ public static partial class TorchCheckpoint
 
         public object? Call(object? callable, object?[] args)
         {
+            // _rebuild_from_type_v2(func, new_type, args, state) rebuilds with func and drops the subclass; func may be
+            // _rebuild_from_type_v2 again. Unwrapped in a loop (a crafted file nesting it 50,000 deep must not
+            // overflow the stack), and bounded: PyTorch writes one level.
+            for (int depth = 0; callable is PickleGlobal { Module: "torch._tensor", Name: "_rebuild_from_type_v2" }; depth++)
+            {
+                if (depth == MaxRebuildNesting) throw new FormatException($"_rebuild_from_type_v2 nested more than {MaxRebuildNesting} deep");
+                if (args.Length < 3 || args[2] is not object?[] inner) throw new FormatException("malformed _rebuild_from_type_v2");
+                (callable, args) = (args[0], inner);
+            }
             if (callable is not PickleGlobal g) throw new FormatException($"call of a non-class value ({callable?.GetType().Name ?? "None"})");
             switch (g.Module, g.Name)
             {
@@ -117,9 +156,6 @@ public static partial class TorchCheckpoint
                 case ("torch._utils", "_rebuild_parameter"):
                 case ("torch._utils", "_rebuild_parameter_with_state"):
                     return args.Length > 0 && args[0] is Tensor t ? t : throw new FormatException("_rebuild_parameter without a tensor");
-                case ("torch._tensor", "_rebuild_from_type_v2"):
-                    // (func, new_type, args, state): rebuild with func, drop the subclass.
-                    return args.Length >= 3 && args[2] is object?[] inner ? Call(args[0], inner) : throw new FormatException("malformed _rebuild_from_type_v2");
                 default:
                     return new PickleObject(g, args);
             }
@@ -139,7 +175,7 @@ public static partial class TorchCheckpoint
             var entry = zip.GetEntry($"{prefix}data/{key}") ?? throw new FormatException($"storage '{key}' is missing from the archive (truncated?)");
             long expected = checked(numel * dtype.ElementSize());
             if (entry.Length != expected) throw new FormatException($"storage '{key}' holds {entry.Length} bytes, {expected} expected for {numel} x {dtype}");
-            var storage = Tensor.FromBytes(ReadEntry(entry), dtype, [numel]);
+            var storage = Tensor.FromBytes(ReadEntry(entry, fileLength), dtype, [numel]);
             _storages[key] = storage;
             return storage;
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Exemplar.Torch.IO;
 using Exemplar.Vision.IO;
 
 namespace Exemplar.Vision.Episodes;
@@ -80,7 +81,7 @@ public static class EpisodeListFile
 
     /// <summary>Writes <paramref name="list"/> to <paramref name="path"/> as JSON.</summary>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
-    public static void Write(string path, EpisodeList list, bool overwrite = false) => FileOutput.Write(path, Encoding.UTF8.GetBytes(ToJson(list)), overwrite);
+    public static void Write(string path, EpisodeList list, bool overwrite = false) => AtomicFile.WriteAllText(path, ToJson(list), overwrite);
 
     /// <summary>Reads an episode list written by <see cref="Write"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not an episode list (the message names it).</exception>

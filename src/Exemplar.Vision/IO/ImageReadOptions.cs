@@ -42,13 +42,22 @@ public enum SampleValues
 /// <param name="Palette">Palette PNGs: colours (default) or index values. Ignored for other images.</param>
 /// <param name="Samples">Bit depths other than 8: scaled to uint8 (default) or raw.</param>
 /// <param name="MaxPixels">
-/// Largest width × height accepted, checked from the header before any pixel is decoded (default 100 megapixels), so
-/// that a corrupt or hostile header cannot make the decoder allocate gigabytes.
+/// Largest width × height decoded, checked from the header before any pixel is decoded (default 40 megapixels, more
+/// than any camera photo; decoding one takes up to about 20 bytes per pixel at the peak), so that a corrupt or hostile
+/// header cannot make the decoder allocate gigabytes. For a JPEG decoded at a reduced scale
+/// (<paramref name="ScaleDownToSide"/>) it applies to the reduced size.
 /// </param>
 /// <param name="ApplyExifOrientation">Rotate/flip JPEGs as their EXIF orientation tag says (default true), as viewers show them.</param>
 /// <param name="AllowJpegWarnings">
 /// Accept JPEGs that libjpeg decodes with warnings such as "extraneous bytes before marker" (default false: any
 /// warning raises <see cref="ImageFormatException"/>). A truncated JPEG is rejected either way.
+/// </param>
+/// <param name="ScaleDownToSide">
+/// For callers that will shrink the image anyway (the segmenter works at a few hundred pixels): a JPEG whose longest
+/// side is more than twice this is decoded at the smallest of libjpeg-turbo's scales 1/2, 1/4 and 1/8 that keeps its
+/// longest side at least this long — scaled while decoding, so several times faster and with a fraction of the
+/// memory. The pixels are then smaller than <see cref="Image.Info"/>'s size, which stays the file's. Null (default):
+/// full size. PNGs are always decoded at full size.
 /// </param>
 public sealed record ImageReadOptions(
     ImageChannels Channels = ImageChannels.Keep,
@@ -56,12 +65,13 @@ public sealed record ImageReadOptions(
     SampleValues Samples = SampleValues.ScaleToUInt8,
     long MaxPixels = ImageReadOptions.DefaultMaxPixels,
     bool ApplyExifOrientation = true,
-    bool AllowJpegWarnings = false)
+    bool AllowJpegWarnings = false,
+    int? ScaleDownToSide = null)
 {
-    /// <summary>The default size limit: 100 megapixels.</summary>
-    public const long DefaultMaxPixels = 100_000_000;
+    /// <summary>The default size limit: 40 megapixels.</summary>
+    public const long DefaultMaxPixels = 40_000_000;
 
-    /// <summary>The defaults: channels as stored, palettes expanded, uint8 samples, 100 MP limit, EXIF orientation applied.</summary>
+    /// <summary>The defaults: channels as stored, palettes expanded, uint8 samples, 40 MP limit, EXIF orientation applied, full size.</summary>
     public static ImageReadOptions Default { get; } = new();
 
     /// <summary>3-channel RGB, whatever the file holds.</summary>
@@ -73,6 +83,7 @@ public sealed record ImageReadOptions(
     internal void Validate()
     {
         if (MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "the pixel limit must be positive");
+        if (ScaleDownToSide <= 0) throw new ArgumentOutOfRangeException(nameof(ScaleDownToSide), ScaleDownToSide, "the side to scale down to must be positive");
         if (Palette == PaletteMode.Indices && Channels is ImageChannels.Rgb or ImageChannels.Rgba)
         {
             throw new ArgumentException($"palette indices are one channel: Channels = {Channels} contradicts Palette = Indices (use Keep)");

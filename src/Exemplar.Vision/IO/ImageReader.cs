@@ -6,7 +6,8 @@ namespace Exemplar.Vision.IO;
 /// Reads JPEG and PNG files (recognised by their first bytes, not their extension) into <c>[C, H, W]</c> tensors.
 /// JPEG goes through libjpeg-turbo with its EXIF orientation applied; PNG through libspng, every bit depth and colour
 /// type. Every problem with a file raises <see cref="ImageFormatException"/> naming it; the size limit
-/// (<see cref="ImageReadOptions.MaxPixels"/>) is checked from the header before any pixel is decoded. Thread-safe:
+/// (<see cref="ImageReadOptions.MaxPixels"/>) is checked from the header before any pixel is decoded, and running out
+/// of memory while decoding is reported the same way, naming the file. Thread-safe:
 /// each call uses its own decoder.
 /// </summary>
 /// <example><code>
@@ -32,11 +33,20 @@ public static class ImageReader
     {
         options ??= ImageReadOptions.Default;
         options.Validate();
-        return Sniff(data, sourceName) switch
+        var format = Sniff(data, sourceName);
+        try
         {
-            ImageFileFormat.Jpeg => JpegDecoder.Decode(data, sourceName, options),
-            _ => PngDecoder.Decode(data, sourceName, options),
-        };
+            return format == ImageFileFormat.Jpeg ? JpegDecoder.Decode(data, sourceName, options) : PngDecoder.Decode(data, sourceName, options);
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new ImageFormatException(sourceName, $"not enough memory to decode it ({e.Message}); lower ImageReadOptions.MaxPixels or use ScaleDownToSide", e);
+        }
+        catch (TorchException e)
+        {
+            // libtorch could not allocate (or fill) the pixel tensor.
+            throw new ImageFormatException(sourceName, $"cannot hold the decoded pixels ({e.Message})", e);
+        }
     }
 
     /// <summary>The header facts of the image file at <paramref name="path"/>, read without decoding its pixels.</summary>

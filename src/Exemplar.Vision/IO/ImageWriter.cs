@@ -1,12 +1,14 @@
 using System.Runtime.InteropServices;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Exemplar.Vision.IO.Native;
 
 namespace Exemplar.Vision.IO;
 
 /// <summary>
 /// Encodes <c>[C, H, W]</c> tensors to PNG (gray, gray+alpha, RGB, RGBA at 8 or 16 bits, or palette-indexed) and JPEG
-/// (gray or RGB), as bytes or files. File writers never replace an existing file unless <c>overwrite</c> is true.
+/// (gray or RGB), as bytes or files. Files are written atomically (see <see cref="AtomicFile"/>) and never replace an existing
+/// file unless <c>overwrite</c> is true.
 /// </summary>
 public static class ImageWriter
 {
@@ -82,17 +84,17 @@ public static class ImageWriter
     /// <summary>Writes <paramref name="image"/> as a PNG file (see <see cref="EncodePng"/>).</summary>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
     public static void WritePng(string path, Tensor image, bool overwrite = false, PngEncodeOptions? options = null) =>
-        FileOutput.Write(path, EncodePng(image, options), overwrite);
+        AtomicFile.WriteAllBytes(path, EncodePng(image, options), overwrite);
 
     /// <summary>Writes <paramref name="indices"/> as a palette PNG file (see <see cref="EncodeIndexedPng"/>).</summary>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
     public static void WriteIndexedPng(string path, Tensor indices, ImagePalette? palette = null, bool overwrite = false, PngEncodeOptions? options = null) =>
-        FileOutput.Write(path, EncodeIndexedPng(indices, palette, options), overwrite);
+        AtomicFile.WriteAllBytes(path, EncodeIndexedPng(indices, palette, options), overwrite);
 
     /// <summary>Writes <paramref name="image"/> as a JPEG file (see <see cref="EncodeJpeg"/>).</summary>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
     public static void WriteJpeg(string path, Tensor image, bool overwrite = false, JpegEncodeOptions? options = null) =>
-        FileOutput.Write(path, EncodeJpeg(image, options), overwrite);
+        AtomicFile.WriteAllBytes(path, EncodeJpeg(image, options), overwrite);
 
     /// <summary>Writes <paramref name="image"/> as PNG or JPEG, chosen by the extension (.png, .jpg, .jpeg), with default options.</summary>
     /// <exception cref="ArgumentException">The extension is none of those.</exception>

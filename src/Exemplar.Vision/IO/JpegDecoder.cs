@@ -25,8 +25,11 @@ internal static class JpegDecoder
         {
             var header = ReadHeader(tj, p, data, source, options.ApplyExifOrientation);
             var info = header.Info;
-            ImageLimits.Check(source, info, options.MaxPixels);
-            int storedWidth = header.StoredWidth, storedHeight = header.StoredHeight;
+            int scale = ScaleDenominator(Math.Max(header.StoredWidth, header.StoredHeight), options.ScaleDownToSide);
+            // TJSCALED: libjpeg-turbo rounds scaled sizes up; asked for exactly these, tjDecompress2 picks the scale 1/scale.
+            int storedWidth = (header.StoredWidth + scale - 1) / scale, storedHeight = (header.StoredHeight + scale - 1) / scale;
+            bool swap = info.Width != header.StoredWidth;
+            ImageLimits.Check(source, info with { Width = swap ? storedHeight : storedWidth, Height = swap ? storedWidth : storedHeight }, options.MaxPixels);
             (int pixelFormat, int pixelSize) = header.Colorspace switch
             {
                 TurboJpegNative.ColorspaceGray => (TurboJpegNative.PixelFormatGray, 1),
@@ -58,6 +61,15 @@ internal static class JpegDecoder
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>The largest of 1, 2, 4, 8 that keeps <paramref name="longestSide"/> / it at least <paramref name="side"/> (1 without a side).</summary>
+    internal static int ScaleDenominator(int longestSide, int? side)
+    {
+        if (side is not int wanted) return 1;
+        int scale = 8;
+        while (scale > 1 && (longestSide + scale - 1) / scale < wanted) scale /= 2;
+        return scale;
     }
 
     private readonly record struct Header(ImageInfo Info, int StoredWidth, int StoredHeight, int Colorspace, JpegMetadata Metadata);

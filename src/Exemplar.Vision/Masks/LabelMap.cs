@@ -72,9 +72,9 @@ public sealed class LabelMap : IDisposable
 /// The id written at ignored pixels (default 255, PASCAL VOC's convention, so that one loss ignore index fits every
 /// data set). A stored id equal to it is ignored too: use e.g. -1 for 16-bit masks whose ids reach 255.
 /// </param>
-/// <param name="MaxPixels">Largest mask accepted, checked from the header (default 100 megapixels).</param>
+/// <param name="MaxPixels">Largest mask accepted, checked from the header (default 40 megapixels).</param>
 public sealed record MaskReadOptions(long IgnoreLabel = 255, long MaxPixels = IO.ImageReadOptions.DefaultMaxPixels)
 {
-    /// <summary>Ignore label 255, 100 megapixel limit.</summary>
+    /// <summary>Ignore label 255, 40 megapixel limit.</summary>
     public static MaskReadOptions Default { get; } = new();
 }

@@ -60,18 +60,28 @@ internal sealed class CraftedCheckpoint
     /// Pushes a float32 tensor as torch.save writes one: _rebuild_tensor_v2 over storage <paramref name="key"/>, which
     /// holds <paramref name="data"/>.
     /// </summary>
-    public CraftedCheckpoint Tensor(string key, float[] data, int[] size, int[] stride, int offset = 0)
+    public CraftedCheckpoint Tensor(string key, float[] data, int[] size, int[] stride, int offset = 0) =>
+        Global("torch._utils", "_rebuild_tensor_v2").TensorArgs(key, data, size, stride, offset).Reduce();
+
+    /// <summary>
+    /// Pushes the argument tuple of _rebuild_tensor_v2 for a float32 storage <paramref name="key"/> holding
+    /// <paramref name="data"/>, whose record declares <paramref name="numel"/> elements (default: those of the data).
+    /// </summary>
+    public CraftedCheckpoint TensorArgs(string key, float[] data, int[] size, int[] stride, int offset = 0, int? numel = null)
     {
         _storages[key] = data;
-        Global("torch._utils", "_rebuild_tensor_v2").Mark();
-        Mark().Str("storage").Global("torch", "FloatStorage").Str(key).Str("cpu").Int(data.Length).Tuple().Op((byte)'Q'); // BINPERSID
+        Mark();
+        Mark().Str("storage").Global("torch", "FloatStorage").Str(key).Str("cpu").Int(numel ?? data.Length).Tuple().Op((byte)'Q'); // BINPERSID
         Int(offset).Ints(size).Ints(stride).Op(0x89); // requires_grad False
         Global("collections", "OrderedDict").EmptyTuple().Reduce(); // backward hooks
-        return Tuple().Reduce();
+        return Tuple();
     }
 
     /// <summary>A 1-D tensor [a, a + 0.5] in its own storage named after <paramref name="a"/>.</summary>
     public CraftedCheckpoint Tensor(int a) => Tensor($"s{a}", [a, a + 0.5f], [2], [1]);
+
+    /// <summary>How the storage entries are compressed (torch.save stores them: the default).</summary>
+    public CompressionLevel StorageCompression { get; init; } = CompressionLevel.NoCompression;
 
     /// <summary>Ends the pickle (STOP) and writes the zip: archive/data.pkl, archive/byteorder, archive/data/&lt;key&gt;.</summary>
     public void Save(string path)
@@ -84,13 +94,41 @@ internal sealed class CraftedCheckpoint
         {
             var bytes = new byte[data.Length * sizeof(float)];
             Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-            Write(zip, $"archive/data/{key}", bytes);
+            Write(zip, $"archive/data/{key}", bytes, StorageCompression);
         }
     }
 
-    private static void Write(ZipArchive zip, string name, byte[] bytes)
+    private static void Write(ZipArchive zip, string name, byte[] bytes, CompressionLevel level = CompressionLevel.NoCompression)
     {
-        using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        using var s = zip.CreateEntry(name, level).Open();
         s.Write(bytes);
+    }
+
+    /// <summary>
+    /// Rewrites the uncompressed size that the zip at <paramref name="path"/> declares for <paramref name="entry"/>, in
+    /// its local header and its central directory record, leaving the data as they are.
+    /// </summary>
+    public static void DeclareEntrySize(string path, string entry, uint size)
+    {
+        var zip = File.ReadAllBytes(path);
+        var name = Encoding.ASCII.GetBytes(entry);
+        int patched = 0;
+        for (int i = 0; i + 46 < zip.Length; i++)
+        {
+            uint signature = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i));
+            (int nameAt, int sizeAt) = signature switch
+            {
+                0x04034b50 => (30, 22), // local file header
+                0x02014b50 => (46, 24), // central directory record
+                _ => (0, 0),
+            };
+            if (nameAt == 0) continue;
+            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(i + nameAt - (signature == 0x04034b50 ? 4 : 18)));
+            if (nameLength != name.Length || !zip.AsSpan(i + nameAt, nameLength).SequenceEqual(name)) continue;
+            BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + sizeAt), size);
+            patched++;
+        }
+        if (patched != 2) throw new InvalidOperationException($"{entry}: {patched} headers found, 2 expected");
+        File.WriteAllBytes(path, zip);
     }
 }

@@ -54,6 +54,23 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Equal(0, (new FileInfo(path).Length - 8 - file.Keys.Sum(k => file.Info(k).End - file.Info(k).Begin)) % 8);
     }
 
+    [Theory]
+    [InlineData("name")]
+    [InlineData("value")]
+    public void InvalidUtf8InTheHeaderIsAFormatErrorNamingTheFile(string where)
+    {
+        string path = Path.Combine(_dir, "utf8.safetensors");
+        using var t = Tensor.Ones([2]);
+        SafeTensors.Save(path, new Dictionary<string, Tensor> { ["tensor_qq"] = t }, new Dictionary<string, string> { ["note"] = "value_qq" });
+        var bytes = File.ReadAllBytes(path);
+        int at = bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(where == "name" ? "tensor_qq" : "value_qq"));
+        bytes[at + 1] = 0xC3; // a lead byte followed by an ASCII byte: not UTF-8
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Open(path));
+        Assert.Equal(path, ex.FilePath);
+        Assert.Contains("not valid UTF-8", ex.Message);
+    }
+
     [Fact]
     public void RefusesToOverwriteUnlessAsked()
     {

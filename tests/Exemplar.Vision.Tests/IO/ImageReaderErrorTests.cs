@@ -95,24 +95,44 @@ public class ImageReaderErrorTests
         Assert.Throws<FileNotFoundException>(() => ImageReader.Read(folder.PathOf("absent.png")));
     }
 
+    /// <summary>A gray PNG whose header says <paramref name="width"/> x <paramref name="height"/> but whose data hold one row.</summary>
+    private static byte[] GrayPngWithOneRow(int width, int height, byte bitDepth)
+    {
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = bitDepth;
+        var png = new MemoryStream();
+        png.Write(RawPng.Signature);
+        RawPng.WriteChunk(png, "IHDR", ihdr);
+        RawPng.WriteChunk(png, "IDAT", RawPng.Zlib(new byte[1 + (width * bitDepth + 7) / 8]));
+        RawPng.WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
     [Fact]
     public void SizeLimitIsCheckedFromThePngHeaderBeforeDecoding()
     {
         // The header claims 20000 x 20000 (400 MP) but holds a single, far too short row: only a header check can
         // report the size rather than a decoding error.
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, 20000);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 20000);
-        ihdr[8] = 8;
-        var png = new MemoryStream();
-        png.Write(RawPng.Signature);
-        RawPng.WriteChunk(png, "IHDR", ihdr);
-        RawPng.WriteChunk(png, "IDAT", RawPng.Zlib(new byte[20001]));
-        RawPng.WriteChunk(png, "IEND", []);
-        var e = ReadFileExpectingError(png.ToArray(), "huge.png");
+        var png = GrayPngWithOneRow(20000, 20000, 8);
+        var e = ReadFileExpectingError(png, "huge.png");
         Assert.Contains("20000x20000", e.Problem);
-        Assert.Contains("over the limit of 100 megapixels", e.Problem);
-        Assert.Equal(20000, ImageReader.ReadInfo(png.ToArray()).Width); // the header itself is fine
+        Assert.Contains("over the limit of 40 megapixels", e.Problem);
+        Assert.Equal(20000, ImageReader.ReadInfo(png).Width); // the header itself is fine
+    }
+
+    [Fact]
+    public void ATinyPngOfExactly100MegapixelsIsRefusedFromItsHeaderByDefault()
+    {
+        // 10000 x 10000 at 1 bit: such a file deflates to about 12 KB yet decoding it took 4.8 GB. Here only its first
+        // row is present, so it can only be refused by size before any buffer is made.
+        var png = GrayPngWithOneRow(10000, 10000, 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = ReadFileExpectingError(png, "bomb.png");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "a pixel buffer was allocated before the size was checked");
+        Assert.Contains("10000x10000 (100 megapixels), over the limit of 40 megapixels", e.Problem);
+        Assert.EndsWith("bomb.png", e.FilePath);
     }
 
     [Fact]

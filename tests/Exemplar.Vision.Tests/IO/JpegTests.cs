@@ -68,6 +68,35 @@ public class JpegTests
         Assert.Equal(Enumerable.Repeat((byte)255, 256), alpha.ToArray<byte>());
     }
 
+    [Theory]
+    [InlineData(224, 4)]   // 1000 / 8 = 125 is too small, 1000 / 4 = 250 is not
+    [InlineData(125, 8)]
+    [InlineData(501, 1)]   // even half size would be too small
+    [InlineData(500, 2)]
+    public void JpegsCanBeDecodedAtAReducedScale(int side, int expectedScale)
+    {
+        using var image = Synthetic.Smooth(3, 600, 1000);
+        byte[] jpeg = ImageWriter.EncodeJpeg(image);
+        using var full = ImageReader.Decode(jpeg);
+        using var reduced = ImageReader.Decode(jpeg, options: new ImageReadOptions(ScaleDownToSide: side)); // scaled by libjpeg-turbo while decoding
+        Assert.Equal([3L, (600 + expectedScale - 1) / expectedScale, 1000 / expectedScale], reduced.Pixels.Shape);
+        Assert.Equal(1000, reduced.Info.Width); // the file's size
+        // The same picture: the mean colour is kept.
+        float mean = full.Pixels.To(DType.Float32).Mean().Item<float>();
+        Assert.InRange(reduced.Pixels.To(DType.Float32).Mean().Item<float>(), mean - 1, mean + 1);
+    }
+
+    [Fact]
+    public void ReducedScaleDecodingAppliesTheOrientationAndTheLimitToTheReducedSize()
+    {
+        using var image = Synthetic.Smooth(3, 600, 1000);
+        byte[] rotated = JpegExif.WithOrientation(ImageWriter.EncodeJpeg(image), 6); // shown 600 wide, 1000 high
+        using var reduced = ImageReader.Decode(rotated, options: new ImageReadOptions(ScaleDownToSide: 224, MaxPixels: 250 * 150));
+        Assert.Equal([3L, 250, 150], reduced.Pixels.Shape);
+        Assert.Throws<ImageFormatException>(() => ImageReader.Decode(rotated, options: new ImageReadOptions(MaxPixels: 250 * 150)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageReader.Decode(rotated, options: new ImageReadOptions(ScaleDownToSide: 0)));
+    }
+
     [Fact]
     public void WritesAndReadsFilesWithOverwriteProtection()
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Exemplar.Fuzzing;
 
 namespace Exemplar.Vision.Tests.Support;
 
@@ -83,27 +84,7 @@ internal static class RawPng
         for (int i = 0; i < 4; i++) typed[i] = (byte)type[i];
         data.CopyTo(typed, 4);
         png.Write(typed);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typed));
+        BinaryPrimitives.WriteUInt32BigEndian(word, Mutator.Crc32(typed));
         png.Write(word);
-    }
-
-    /// <summary>Recomputes the CRC of the chunk starting at <paramref name="offset"/> (its length field) in place.</summary>
-    internal static void FixCrc(byte[] png, int offset)
-    {
-        int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
-        if (length < 0 || offset + 12L + length > png.Length) return;
-        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(offset + 8 + length), Crc32(png.AsSpan(offset + 4, 4 + length)));
-    }
-
-    /// <summary>CRC-32 (ISO 3309, reflected polynomial 0xEDB88320) as PNG uses.</summary>
-    internal static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-        }
-        return ~crc;
     }
 }
