@@ -21,7 +21,7 @@ internal static class EvalCommand
         var episodes = new Option<int?>("--episodes") { Description = "At most this many episodes (per data set and shot count for --suite; default: the protocol's, 50 for --suite)." };
         var seed = new Option<uint>("--seed") { Description = "Episode sampling seed.", DefaultValueFactory = _ => 0 };
         var fold = new Option<int>("--fold") { Description = "Fold (COCO-20i, PASCAL-5i, LVIS-92i, coco-mini)." };
-        var baseline = new Option<bool>("--baseline") { Description = "Also (or, without --weights, only) run the colour-histogram baseline." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also run the colour-histogram baseline." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON." };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
@@ -30,12 +30,15 @@ internal static class EvalCommand
             dataset, suite, shots, episodes, seed, fold, baseline, json, report, force,
         };
         inputs.AddModelOptions(command);
+        var engine = new EngineOptions();
+        engine.AddTo(command);
         command.SetAction(result =>
         {
+            var engineKind = engine.Resolve(result, inputs);
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);
             if (jsonFile is not null && AtomicFile.Exists(jsonFile.FullName) && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
-            var segmenters = Segmenters(inputs, result, result.GetValue(baseline));
+            var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline));
             try
             {
                 if (result.GetValue(suite) is { } name)
@@ -74,14 +77,19 @@ internal static class EvalCommand
         return command;
     }
 
-    private static List<(IExampleSegmenter Segmenter, IDisposable? Encoder)> Segmenters(CliInputs inputs, ParseResult result, bool baseline)
+    private static List<(IExampleSegmenter Segmenter, IDisposable? Encoder)> Segmenters(CliInputs inputs, EngineOptions engine, EngineKind kind, ParseResult result, bool baseline)
     {
         var list = new List<(IExampleSegmenter, IDisposable?)>();
         if (baseline) list.Add((new ColorHistogramSegmenter(), null));
-        if (result.GetValue(inputs.Weights) is not null || !baseline)
+        if (kind == EngineKind.Torch)
         {
             var zoo = inputs.LoadSegmenter(result);
             list.Add((new FeatureExampleSegmenter(zoo.Segmenter), zoo));
+        }
+        else
+        {
+            var model = engine.LoadModel(result, Exemplar.Torch.LibTorch.Threads);
+            list.Add((new RuntimeExampleSegmenter(model), model));
         }
         return list;
     }

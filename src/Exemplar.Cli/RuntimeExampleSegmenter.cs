@@ -18,15 +18,21 @@ internal sealed class RuntimeExampleSegmenter(ExemplarModel model) : IExampleSeg
     /// <inheritdoc/>
     public IReadOnlyList<SegmentationResult> SegmentEpisode(PromptSet prompts, IReadOnlyList<Tensor> targets)
     {
-        var examples = prompts.Examples.Select(e => new Example(
-            Pixels(e.Image, e.Source),
-            [.. prompts.ClassNames.Select((name, c) => { using var m = e.Masks.Select(0, c); return new ClassMask(name, Gray(m, e.Source)); })],
-            e.Ignore is null ? null : Gray(e.Ignore, e.Source))).ToList();
-        using var prompt = model.Encode(examples);
+        using var prompt = Encode(model, prompts);
         var results = new List<SegmentationResult>();
-        foreach (var target in targets) results.Add(ToTensors(model.Segment(prompt, Pixels(target, "target"))));
+        foreach (var target in targets) results.Add(Segment(model, prompt, target, "target", null));
         return results;
     }
+
+    /// <summary>Encodes a prompt set (masks read by the CLI's options) with the runtime: one example per image, a mask per class.</summary>
+    public static Prompt Encode(ExemplarModel model, PromptSet prompts) => model.Encode([.. prompts.Examples.Select(e => new Example(
+        Pixels(e.Image, e.Source),
+        [.. prompts.ClassNames.Select((name, c) => { using var m = e.Masks.Select(0, c); return new ClassMask(name, Gray(m, e.Source)); })],
+        e.Ignore is null ? null : Gray(e.Ignore, e.Source)))]);
+
+    /// <summary>Segments a [3, H, W] uint8 image with the runtime; the result as tensors (the caller owns them).</summary>
+    public static SegmentationResult Segment(ExemplarModel model, Prompt prompt, Tensor image, string name, float? threshold) =>
+        ToTensors(model.Segment(prompt, Pixels(image, name), new SegmentOptions { Threshold = threshold }));
 
     /// <summary>A [3, H, W] uint8 RGB tensor as an interleaved pixel buffer.</summary>
     private static ImageInput Pixels(Tensor image, string name)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Exemplar.InContext;
 using Exemplar.Torch;
 using Exemplar.Torch.IO;
+using Exemplar.Torch.Serialization;
 using Exemplar.Vision.IO;
 using Exemplar.Vision.Visualization;
 using Spectre.Console;
@@ -38,8 +39,11 @@ internal static class SegmentCommand
         };
         inputs.AddPromptOptions(command);
         inputs.AddModelOptions(command);
+        var engine = new EngineOptions();
+        engine.AddTo(command);
         command.SetAction(result =>
         {
+            var engineKind = engine.Resolve(result, inputs);
             if (result.GetValue(prompts) is not null && (result.GetValue(inputs.Examples) is { Length: > 0 } || result.GetValue(inputs.Masks) is { Length: > 0 } || result.GetValue(inputs.Classes) is { Length: > 0 }))
             {
                 throw new ArgumentException("give either --prompts or --example/--mask/--class, not both");
@@ -68,10 +72,7 @@ internal static class SegmentCommand
 
             // The examples are read (and their masks checked) before the weights: mistakes there show in a moment.
             using var examples = result.GetValue(prompts) is null ? LoadPrompts(inputs, result) : null;
-            using var zoo = inputs.LoadSegmenter(result, o => result.GetValue(threshold) is { } chosen ? o with { Threshold = chosen } : o);
-            var segmenter = zoo.Segmenter;
-            var options = segmenter.Options;
-            using var features = examples is null ? PromptFeatures.Load(result.GetValue(prompts)!.FullName) : segmenter.PromptEncoder.Encode(examples);
+            using var segmenter = Prompted(engineKind, engine, inputs, result, examples, result.GetValue(prompts), result.GetValue(threshold));
             using var noGrad = LibTorch.NoGrad();
             var folders = new CreatedFolders();
             var reports = new List<TargetReport>();
@@ -84,7 +85,7 @@ internal static class SegmentCommand
                     {
                         try
                         {
-                            reports.Add(SegmentOne(plan, segmenter, features, overwrite, folders));
+                            reports.Add(SegmentOne(plan, segmenter, overwrite, folders));
                         }
                         catch (Exception e) when (result.GetValue(keepGoing) && e is not OutOfMemoryException)
                         {
@@ -102,12 +103,12 @@ internal static class SegmentCommand
             foreach (var report in reports) Console.WriteLine(report.Summary());
             if (jsonFile is not null)
             {
-                File.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(new SegmentReport(reports, failures, skipped, options.Threshold), Json));
+                File.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(new SegmentReport(reports, failures, skipped, segmenter.Threshold), Json));
             }
             Console.WriteLine($"wrote {reports.Count} mask(s) to {outDir.FullName}");
             if (reports.Count > 0 && reports.All(r => r.Classes.All(c => c.Area == 0)))
             {
-                Console.Error.WriteLine($"warning: every target came out empty: nothing above the threshold {options.Threshold} in {reports.Count} image(s); " +
+                Console.Error.WriteLine($"warning: every target came out empty: nothing above the threshold {segmenter.Threshold} in {reports.Count} image(s); " +
                                         "try a lower --threshold, more or clearer examples, or check that the masks mark the object");
             }
             if (failures.Count == 0) return 0;
@@ -118,24 +119,54 @@ internal static class SegmentCommand
         return command;
     }
 
-    private static TargetReport SegmentOne(OutputPlan plan, Segmenter segmenter, PromptFeatures features, bool overwrite, CreatedFolders folders)
+    private static TargetReport SegmentOne(OutputPlan plan, IPromptedSegmenter segmenter, bool overwrite, CreatedFolders folders)
     {
         using var scope = DisposeScope.Begin();
         var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb);
-        SegmentationResult segmentation;
+        using var segmentation = segmenter.Segment(image, plan.Target);
+        folders.Ensure(Path.GetDirectoryName(plan.Mask)!);
+        Write(plan, image, segmentation, segmenter.ClassNames, overwrite);
+        return new TargetReport(plan.Target, plan.Mask, segmentation.Describe(segmenter.ClassNames));
+    }
+
+    /// <summary>The engine's segmenter with the examples encoded (or a prompt file of that engine loaded).</summary>
+    private static IPromptedSegmenter Prompted(EngineKind kind, EngineOptions engine, CliInputs inputs, ParseResult result, PromptSet? examples, FileInfo? promptFile, double? threshold)
+    {
+        if (kind == EngineKind.Torch)
+        {
+            var zoo = inputs.LoadSegmenter(result, o => threshold is { } chosen ? o with { Threshold = chosen } : o);
+            try
+            {
+                return new TorchPromptedSegmenter(zoo, examples is null ? PromptFeatures.Load(promptFile!.FullName) : zoo.Segmenter.PromptEncoder.Encode(examples));
+            }
+            catch
+            {
+                zoo.Dispose();
+                throw;
+            }
+        }
+        var model = engine.LoadModel(result, LibTorch.Threads);
         try
         {
-            segmentation = segmenter.Segment(features, image);
+            return new OnnxPromptedSegmenter(model, examples is null ? LoadRuntimePrompt(promptFile!.FullName) : RuntimeExampleSegmenter.Encode(model, examples), threshold);
         }
-        catch (TorchException e)
+        catch
         {
-            throw new InvalidOperationException($"{plan.Target}: {e.Message}", e);
+            model.Dispose();
+            throw;
         }
-        using (segmentation)
+    }
+
+    /// <summary>A runtime prompt file; an Exemplar.Torch one (safetensors) is named as such, with the option that reads it.</summary>
+    private static Exemplar.Runtime.Prompt LoadRuntimePrompt(string path)
+    {
+        try
         {
-            folders.Ensure(Path.GetDirectoryName(plan.Mask)!);
-            Write(plan, image, segmentation, features.ClassNames, overwrite);
-            return new TargetReport(plan.Target, plan.Mask, segmentation.Describe(features.ClassNames));
+            return Exemplar.Runtime.Prompt.Load(path);
+        }
+        catch (InvalidDataException) when (WeightFile.Sniff(path) == WeightFileKind.SafeTensors)
+        {
+            throw new ArgumentException($"{path} is a prompt file of the Exemplar.Torch engine: pass --engine torch with the --model and --weights it was encoded with");
         }
     }
 
@@ -147,11 +178,22 @@ internal static class SegmentCommand
         var command = new Command("encode-prompts", "Encode examples once, for many later `exemplar segment --prompts` runs.") { output, force };
         inputs.AddPromptOptions(command);
         inputs.AddModelOptions(command);
+        var engine = new EngineOptions();
+        engine.AddTo(command);
         command.SetAction(result =>
         {
+            var engineKind = engine.Resolve(result, inputs);
             var file = result.GetValue(output)!;
             if (AtomicFile.Exists(file.FullName) && !result.GetValue(force)) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
             using var examples = LoadPrompts(inputs, result);
+            if (engineKind == EngineKind.Onnx)
+            {
+                using var model = engine.LoadModel(result, LibTorch.Threads);
+                using var prompt = RuntimeExampleSegmenter.Encode(model, examples);
+                prompt.Save(file.FullName, overwrite: result.GetValue(force));
+                Console.WriteLine($"encoded {prompt.ExampleCount} example(s), {prompt.Classes.Count} class(es) with {model.Info.Name} into {file.FullName}");
+                return 0;
+            }
             using var zoo = inputs.LoadSegmenter(result);
             using var features = zoo.Encode(examples);
             features.Save(file.FullName, overwrite: result.GetValue(force));

@@ -98,10 +98,14 @@ public sealed class CommandTests : IDisposable
             "--target", corrupt, "--out", Path.Combine(_dir, "c"), "--weights", SharedFolder.PathOf(Weights));
         Assert.Equal(1, code);
         Assert.Contains("corrupt.jpg", error);
-        (code, error) = Run("segment", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+        (code, error) = Run("segment", "--engine", "torch", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
             "--target", PerSeg("duck_toy_01.jpg"), "--out", _dir);
         Assert.Equal(1, code);
         Assert.Contains("--weights is required", error);
+        (code, error) = Run("segment", "--engine", "onnx", "--example", PerSeg("duck_toy_00.jpg"), "--mask", PerSeg("duck_toy_00.png"),
+            "--target", PerSeg("duck_toy_01.jpg"), "--out", _dir, "--weights", SharedFolder.PathOf(Weights));
+        Assert.Equal(1, code);
+        Assert.Contains("--weights is for --engine torch", error);
 
         // Two targets that would write the same mask, and an output that would replace an input, are refused up front.
         string other = Path.Combine(_dir, "other");
