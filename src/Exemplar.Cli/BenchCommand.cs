@@ -38,7 +38,7 @@ internal static class BenchCommand
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
             var options = new TorchBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), Device.Parse(result.GetValue(device)!), result.GetValue(quick), !result.GetValue(noPytorch), result.GetValue(rounds));
-            var report = TorchBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var report = TorchBenchmarks.Run(options, message => Terminal.Note($"{message}…"));
             Print(report);
             if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
@@ -63,7 +63,7 @@ internal static class BenchCommand
             CheckOutput(jsonFile, result.GetValue(force));
             var selected = result.GetValue(cases);
             var options = new ModelBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
-            var report = ModelBenchmarks.Run(options, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var report = ModelBenchmarks.Run(options, message => Terminal.Note($"{message}…"));
             Print(report);
             if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
@@ -101,7 +101,7 @@ internal static class BenchCommand
             var names = result.GetValue(models) is { Length: > 0 } m ? m : ["mobilenetv2", "dinov2_vits14", "dinov2_vitb14"];
             var files = result.GetValue(weights) ?? [];
             var pairs = names.Select((n, i) => (n, i < files.Length && files[i] != "random" ? files[i] : null)).ToList();
-            var speeds = SegmentationBenchmarks.Run(pairs, ExemplarCommand.ThreadCount(result, threads), result.GetValue(repeats), message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var speeds = SegmentationBenchmarks.Run(pairs, ExemplarCommand.ThreadCount(result, threads), result.GetValue(repeats), message => Terminal.Note($"{message}…"));
             var table = new Table().AddColumns("model", "weights", "input", "encode example ms", "segment target ms", "peak RSS MB");
             foreach (var s in speeds) table.AddRow(s.Model, s.Weights, s.InputSize.ToString(), $"{s.PromptEncodingMs:F1}", $"{s.SegmentMs:F1}", $"{s.PeakRssMegabytes:F0}");
             AnsiConsole.Write(table);
@@ -128,7 +128,7 @@ internal static class BenchCommand
             CheckOutput(jsonFile, result.GetValue(force));
             string? int8File = result.GetValue(int8)?.FullName ?? SharedFile("weights/mobilenetv2-12-int8.onnx");
             var report = EngineBenchmarks.Run(ExemplarCommand.ThreadCount(result, threads), int8File, !result.GetValue(noPytorch), result.GetValue(repeats),
-                message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+                message => Terminal.Note($"{message}…"));
             var table = new Table().AddColumns("case", "onnxruntime ms", "exemplar.torch ms", "pytorch ms", "speed-up vs pytorch");
             table.Title = new TableTitle($"{report.Threads} thread(s), PyTorch {report.PytorchVersion ?? "not run"}");
             foreach (var c in report.Cases)
@@ -187,7 +187,7 @@ internal static class BenchCommand
         {
             CheckOutput(result.GetValue(json), result.GetValue(force));
             var folders = (result.GetValue(corpus) ?? []).Select(d => d.Exists ? d.FullName : throw new DirectoryNotFoundException($"{d.FullName}: no such folder")).ToList();
-            var results = FuzzBenchmarks.Run(result.GetValue(cases), result.GetValue(seed), folders, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}…[/]"));
+            var results = FuzzBenchmarks.Run(result.GetValue(cases), result.GetValue(seed), folders, message => Terminal.Note($"{message}…"));
             var table = new Table().AddColumns("kind", "files", "cases", "loaded", "rejected", "failures", "seconds", "max MB per case", "peak working set MB");
             foreach (var r in results)
             {

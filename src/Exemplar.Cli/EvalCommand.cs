@@ -47,7 +47,7 @@ internal static class EvalCommand
                     if (name != "shared") throw new ArgumentException($"unknown suite '{name}' (only 'shared')");
                     string root = SharedRoot();
                     var suiteResult = EvaluationSuite.RunShared(root, segmenters.Select(s => s.Segmenter).ToList(), result.GetValue(episodes) ?? 50,
-                        message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
+                        Terminal.Note);
                     PrintSuite(suiteResult);
                     if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(suiteResult, Json), overwrite);
                     return 0;

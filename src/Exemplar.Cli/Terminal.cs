@@ -21,6 +21,9 @@ internal static class Terminal
         });
     }
 
+    /// <summary>A progress note (grey on a terminal, plain text when redirected) on standard error.</summary>
+    public static void Note(string message) => Errors().MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+
     /// <summary>
     /// Runs <paramref name="work"/> with a progress bar of <paramref name="steps"/> steps; it reports how many are done
     /// through its argument. Returns what <paramref name="work"/> returns.

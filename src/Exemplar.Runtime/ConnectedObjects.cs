@@ -53,10 +53,44 @@ internal static class ConnectedObjects
                 sum += scores[p];
             }
             objects.Add(new SegmentedObject(result.Classes[classIndex], classIndex, (float)(sum / pixels.Count),
-                new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1), pixels.Count, Rle(component, next, w, h)));
+                new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1), pixels.Count, Rle(component, next, w, h), Outline(component, next, w, h, start)));
         }
         objects.Sort((a, b) => b.Area.CompareTo(a.Area));
         return objects;
+    }
+
+    /// <summary>
+    /// The outer boundary of component <paramref name="id"/> as a polygon along pixel edges (corner coordinates, flat
+    /// x0, y0, x1, y1, …; a vertex at each turn), traced with the region on the right-hand side from the top-left
+    /// corner of its first pixel in raster order <paramref name="start"/>. Pixels joined only at a corner stay in one
+    /// outline (8-connectivity); holes are not traced (the RLE is exact).
+    /// </summary>
+    private static double[] Outline(int[] component, int id, int w, int h, int start)
+    {
+        bool Inside(int x, int y) => x >= 0 && y >= 0 && x < w && y < h && component[y * w + x] == id;
+        // Directions right, down, left, up (image y grows downwards); the pixels ahead-left and ahead-right of a corner.
+        int[] dx = [1, 0, -1, 0], dy = [0, 1, 0, -1];
+        (int X, int Y) AheadLeft(int cx, int cy, int d) => d switch { 0 => (cx, cy - 1), 1 => (cx, cy), 2 => (cx - 1, cy), _ => (cx - 1, cy - 1) };
+        (int X, int Y) AheadRight(int cx, int cy, int d) => d switch { 0 => (cx, cy), 1 => (cx - 1, cy), 2 => (cx - 1, cy - 1), _ => (cx, cy - 1) };
+        int sx = start % w, sy = start / w, x = sx, y = sy, dir = 0;
+        var points = new List<double>();
+        int previous = -1;
+        do
+        {
+            var (lx, ly) = AheadLeft(x, y, dir);
+            var (rx, ry) = AheadRight(x, y, dir);
+            int next = Inside(lx, ly) ? (dir + 3) % 4 : Inside(rx, ry) ? dir : (dir + 1) % 4;
+            if (next != previous)
+            {
+                points.Add(x);
+                points.Add(y);
+            }
+            previous = dir = next;
+            x += dx[dir];
+            y += dy[dir];
+        }
+        while (x != sx || y != sy);
+        return [.. points];
     }
 
     /// <summary>COCO uncompressed RLE: alternating run lengths of out/in pixels in column-major order, starting with "out".</summary>

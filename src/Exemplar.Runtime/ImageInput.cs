@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace Exemplar.Runtime;
@@ -69,8 +68,8 @@ public sealed class ImageInput
 /// <summary>Decoded pixels, RGBA, row-major, tightly packed.</summary>
 internal sealed record DecodedImage(byte[] Rgba, int Width, int Height)
 {
-    /// <summary>The most pixels decoded from a file (a decompression bomb is refused before its pixels are allocated).</summary>
-    public const long MaxPixels = 100_000_000;
+    /// <summary>The most pixels decoded from a file, as Exemplar.Vision's default (a decompression bomb is refused before its pixels are allocated).</summary>
+    public const long MaxPixels = 40_000_000;
 
     public static DecodedImage Decode(Stream stream, string name)
     {
@@ -78,22 +77,41 @@ internal sealed record DecodedImage(byte[] Rgba, int Width, int Height)
             ?? throw new InvalidDataException($"{name}: not an image SkiaSharp can decode ({result})");
         var info = codec.Info;
         if ((long)info.Width * info.Height > MaxPixels) throw new InvalidDataException($"{name}: {info.Width}x{info.Height} pixels is more than the {MaxPixels:N0} allowed");
-        var rgba = new byte[(long)info.Width * info.Height * 4];
-        var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        try
+        using var decoded = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var status = codec.GetPixels(decoded.Info, decoded.GetPixels());
+        if (status is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
         {
-            var decoded = codec.GetPixels(target, handle.AddrOfPinnedObject());
-            if (decoded is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            {
-                throw new InvalidDataException($"{name}: the image could not be decoded ({decoded})");
-            }
+            throw new InvalidDataException($"{name}: the image could not be decoded ({status})");
         }
-        finally
+        // Photos say how they are to be shown (EXIF orientation): segment what the user sees.
+        using var upright = Orient(decoded, codec.EncodedOrigin);
+        return new DecodedImage(upright.Bytes, upright.Width, upright.Height);
+    }
+
+    /// <summary>The bitmap turned to its EXIF orientation (the same bitmap, copied, when it is already upright).</summary>
+    private static SKBitmap Orient(SKBitmap bitmap, SKEncodedOrigin origin)
+    {
+        if (origin == SKEncodedOrigin.TopLeft) return bitmap.Copy();
+        bool swap = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var rotated = new SKBitmap(new SKImageInfo(swap ? bitmap.Height : bitmap.Width, swap ? bitmap.Width : bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using var canvas = new SKCanvas(rotated);
+        float w = bitmap.Width, h = bitmap.Height;
+        // The matrix that maps stored pixels to displayed ones, for each of the eight EXIF orientations.
+        var matrix = origin switch
         {
-            handle.Free();
-        }
-        return new DecodedImage(rgba, info.Width, info.Height);
+            SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+            SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+            _ => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),                                   // LeftBottom
+        };
+        canvas.SetMatrix(matrix);
+        using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
+        using var image = SKImage.FromBitmap(bitmap);
+        canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest), paint);
+        return rotated;
     }
 
     public static DecodedImage FromPixels(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, int rowBytes, int bytesPerPixel)

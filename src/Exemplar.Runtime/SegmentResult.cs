@@ -21,7 +21,34 @@ public readonly record struct Box(int X, int Y, int Width, int Height)
 /// <param name="Box">Its bounding box.</param>
 /// <param name="Area">Its pixel count.</param>
 /// <param name="Rle">COCO's uncompressed run-length encoding of the region over the whole image (column-major, starting with a background run).</param>
-public sealed record SegmentedObject(string Class, int ClassIndex, float Score, Box Box, int Area, IReadOnlyList<int> Rle);
+/// <param name="Polygon">The outer boundary along pixel edges as COCO writes polygons: x0, y0, x1, y1, … in pixel-corner coordinates.</param>
+public sealed record SegmentedObject(string Class, int ClassIndex, float Score, Box Box, int Area, IReadOnlyList<int> Rle, IReadOnlyList<double> Polygon);
+
+/// <summary>One object as a COCO results annotation (serialise a list of them with System.Text.Json for COCO tools).</summary>
+/// <param name="Id">Annotation id.</param>
+/// <param name="ImageId">The image's id.</param>
+/// <param name="CategoryId">Class index + 1.</param>
+/// <param name="Segmentation">COCO's uncompressed RLE: size [height, width] and counts.</param>
+/// <param name="Polygon">The outer boundary polygon (one ring).</param>
+/// <param name="Area">Pixels.</param>
+/// <param name="BoundingBox">x, y, width, height.</param>
+/// <param name="Score">Mean probability over the object.</param>
+public sealed record CocoAnnotation(
+    [property: System.Text.Json.Serialization.JsonPropertyName("id")] int Id,
+    [property: System.Text.Json.Serialization.JsonPropertyName("image_id")] int ImageId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("category_id")] int CategoryId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("segmentation")] CocoRleSegmentation Segmentation,
+    [property: System.Text.Json.Serialization.JsonPropertyName("polygon")] IReadOnlyList<IReadOnlyList<double>> Polygon,
+    [property: System.Text.Json.Serialization.JsonPropertyName("area")] int Area,
+    [property: System.Text.Json.Serialization.JsonPropertyName("bbox")] IReadOnlyList<int> BoundingBox,
+    [property: System.Text.Json.Serialization.JsonPropertyName("score")] float Score);
+
+/// <summary>COCO's uncompressed RLE object.</summary>
+/// <param name="Size">[height, width].</param>
+/// <param name="Counts">Alternating run lengths, column-major, starting with background.</param>
+public sealed record CocoRleSegmentation(
+    [property: System.Text.Json.Serialization.JsonPropertyName("size")] IReadOnlyList<int> Size,
+    [property: System.Text.Json.Serialization.JsonPropertyName("counts")] IReadOnlyList<int> Counts);
 
 /// <summary>
 /// What was found in one image, at its original size: a label map (0 background, i + 1 class i), per-class probability
@@ -79,13 +106,38 @@ public sealed class SegmentResult
     /// <summary>The connected objects of every class, largest first (computed on first use).</summary>
     public IReadOnlyList<SegmentedObject> Objects => _objects ??= ConnectedObjects.Find(this, _minObjectArea);
 
+    /// <summary>Mean probability of class <paramref name="classIndex"/> over the pixels labelled with it (0 when none are).</summary>
+    public float Confidence(int classIndex)
+    {
+        var scores = Scores(classIndex);
+        double sum = 0;
+        int count = 0;
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            if (Labels[i] != classIndex + 1) continue;
+            sum += scores[i];
+            count++;
+        }
+        return count == 0 ? 0 : (float)(sum / count);
+    }
+
+    /// <summary>The objects as COCO result annotations for image <paramref name="imageId"/>, ids from <paramref name="firstId"/>.</summary>
+    public IReadOnlyList<CocoAnnotation> ToCoco(int imageId, int firstId = 1) =>
+        [.. Objects.Select((o, i) => new CocoAnnotation(firstId + i, imageId, o.ClassIndex + 1, new CocoRleSegmentation([Height, Width], o.Rle),
+            [o.Polygon], o.Area, [o.Box.X, o.Box.Y, o.Box.Width, o.Box.Height], o.Score))];
+
     /// <summary>
     /// Writes the mask as PNG: 0/255 for one class, the label ids (0, 1, 2, …) for several. An existing file is replaced
     /// only with <paramref name="overwrite"/>.
     /// </summary>
     public void SaveMask(string path, bool overwrite = false)
     {
-        byte[] gray = Classes.Count == 1 ? [.. Labels.Select(l => l == 0 ? (byte)0 : (byte)255)] : Labels;
+        byte[] gray = Labels;
+        if (Classes.Count == 1)
+        {
+            gray = new byte[Labels.Length];
+            System.Numerics.Tensors.TensorPrimitives.Multiply(Labels, (byte)255, gray);          // labels are 0/1 here
+        }
         using var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Gray8, SKAlphaType.Opaque));
         CopyRows(gray, bitmap, Width);
         Save(bitmap, path, overwrite);

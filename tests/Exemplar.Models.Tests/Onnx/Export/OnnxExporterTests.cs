@@ -4,6 +4,7 @@ using Exemplar.Models.Zoo;
 using Exemplar.Torch;
 using Exemplar.Torch.Nn;
 using Exemplar.Torch.Tracing;
+using Exemplar.TestSupport.Onnx;
 
 namespace Exemplar.Models.Tests.Onnx.Export;
 

@@ -4,10 +4,12 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensor = Exemplar.Torch.Tensor;
 
-namespace Exemplar.Models.Tests.Onnx.Export;
+using Xunit;
+
+namespace Exemplar.TestSupport.Onnx;
 
 /// <summary>Runs exported graphs in ONNX Runtime and through the official ONNX checker (Debian's python3-onnx).</summary>
-internal static class OnnxCheck
+public static class OnnxCheck
 {
     static OnnxCheck() => OrtEnv.Instance().DisableTelemetryEvents();
 

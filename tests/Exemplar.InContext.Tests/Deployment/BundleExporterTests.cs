@@ -1,0 +1,105 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Exemplar.InContext.Deployment;
+using Exemplar.Models.Zoo;
+using Exemplar.TestSupport.Onnx;
+using Exemplar.Torch;
+using Exemplar.Torch.Nn;
+
+namespace Exemplar.InContext.Tests.Deployment;
+
+/// <summary>
+/// Each graph of an exported bundle against the Exemplar.Torch code it was traced from, on new inputs (other numbers of
+/// examples and classes than the trace saw), and through the official checker.
+/// </summary>
+public sealed class BundleExporterTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("exemplar-bundle-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("mobilenetv2", 128)]
+    [InlineData("resnet50", 128)]
+    [InlineData("dinov2_vits14", 112)]
+    public void EveryGraphMatchesTheTorchCodeItWasTracedFrom(string name, int size)
+    {
+        using var scope = DisposeScope.Begin();
+        using var encoder = ModelZoo.Get(name).Create();
+        ((Module)encoder).Eval();
+        var options = SegmenterOptions.For(encoder) with { InputSize = size, GuidedRadius = 8 };
+        var segmenter = new Segmenter(encoder, name, options);
+        string path = Path.Combine(_dir, $"{name}.exemplar");
+        var manifest = BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" });
+        Assert.Throws<IOException>(() => BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" }));
+
+        using var zip = ZipFile.OpenRead(path);
+        byte[] Graph(string role)
+        {
+            using var stream = zip.GetEntry(manifest.Graphs[role])!.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
+        }
+        using (var stream = zip.GetEntry("manifest.json")!.Open())
+        {
+            Assert.Equal(manifest.Fingerprint, JsonSerializer.Deserialize<BundleManifest>(stream)!.Fingerprint);
+        }
+        foreach (var role in manifest.Graphs.Keys) OnnxCheck.AssertValid(Graph(role));
+
+        using var noGrad = LibTorch.NoGrad();
+        int levels = options.Levels.Count;
+        var image = Tensor.Randn([1, 3, size, size], new Generator(5));
+        var maps = segmenter.Encoder.ForwardIntermediates(image, options.Levels).Select(m => m.Features).ToArray();
+        var onnxMaps = OnnxCheck.Run(Graph("encoder"), ("image", image));
+        for (int l = 0; l < levels; l++) AssertClose(maps[l], onnxMaps[l], 1e-4, $"{name} encoder level {l}");
+
+        // Three examples of three classes (the trace saw two and two).
+        var examples = Enumerable.Range(0, 3).Select(k =>
+        {
+            var x = Tensor.Randn([1, 3, size, size], new Generator(10 + (ulong)k));
+            var m = Tensor.Rand([1, 3, size, size], new Generator(20 + (ulong)k)).Gt(0.6).To(DType.Float32);
+            var valid = Tensor.Ones([1, 1, size, size]);
+            return (Maps: segmenter.Encoder.ForwardIntermediates(x, options.Levels).Select(f => f.Features).ToArray(), Masks: m, Valid: valid);
+        }).ToList();
+        var promptLevels = new List<PromptLevel>();
+        for (int l = 0; l < levels; l++)
+        {
+            var perExample = examples.Select(e => PromptEncoder.EncodeLevel(e.Maps[l], e.Masks, e.Valid)).ToList();
+            promptLevels.Add(new PromptLevel(Tensor.Cat([.. perExample.Select(p => p.Features)]), Tensor.Cat([.. perExample.Select(p => p.Foreground)]), Tensor.Cat([.. perExample.Select(p => p.Valid)])));
+        }
+        var first = examples[0];
+        var onnxPrompt = OnnxCheck.Run(Graph("prompt"), [.. Enumerable.Range(0, levels).Select(l => ($"level{l}", first.Maps[l])), ("masks", first.Masks), ("labelled", first.Valid)]);
+        for (int l = 0; l < levels; l++)
+        {
+            var expected = PromptEncoder.EncodeLevel(first.Maps[l], first.Masks, first.Valid);
+            AssertClose(expected.Features, onnxPrompt[3 * l], 1e-5, $"{name} prompt features {l}");
+            AssertClose(expected.Foreground, onnxPrompt[3 * l + 1], 1e-6, $"{name} prompt foreground {l}");
+            AssertClose(expected.Valid, onnxPrompt[3 * l + 2], 1e-6, $"{name} prompt valid {l}");
+        }
+
+        var guide = Tensor.Rand([1, 1, size, size], new Generator(6));
+        var logits = segmenter.DecodeLogits(maps, guide, promptLevels);
+        var inputs = new List<(string, Tensor)>();
+        for (int l = 0; l < levels; l++) inputs.Add(($"level{l}", maps[l]));
+        inputs.Add(("guide", guide));
+        for (int l = 0; l < levels; l++)
+        {
+            inputs.Add(($"features{l}", promptLevels[l].Features));
+            inputs.Add(($"foreground{l}", promptLevels[l].Foreground));
+            inputs.Add(($"valid{l}", promptLevels[l].Valid));
+        }
+        var onnxLogits = OnnxCheck.Run(Graph("decoder"), [.. inputs])[0];
+        Assert.Equal([1L, 3, size, size], onnxLogits.Shape);
+        AssertClose(logits, onnxLogits, 1e-3, $"{name} decoder logits");
+    }
+
+    /// <summary>Max |a − b| ≤ tolerance × max(1, max |a|).</summary>
+    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        double diff = (expected - actual).Abs().Max().ToDouble();
+        double scale = Math.Max(1, expected.Abs().Max().ToDouble());
+        Assert.True(diff <= tolerance * scale, $"{what}: max abs difference {diff:E2} at scale {scale:F1}");
+    }
+}
