@@ -46,7 +46,6 @@ public sealed class OpTrace : IDisposable
             int id = NewValue(input);
             _values[input] = id;
         }
-        InputCount = inputs.Length;
     }
 
     /// <summary>The trace recording on this thread, or null.</summary>
@@ -54,9 +53,6 @@ public sealed class OpTrace : IDisposable
 
     /// <summary>Starts recording; <paramref name="inputs"/> get value ids 0, 1, … in order.</summary>
     public static OpTrace Start(params Tensor[] inputs) => new(inputs);
-
-    /// <summary>The number of inputs (value ids 0 … InputCount − 1).</summary>
-    public int InputCount { get; }
 
     /// <summary>The calls, in the order they ran.</summary>
     public IReadOnlyList<TracedCall> Calls => _calls;

@@ -126,18 +126,6 @@ public sealed class OnnxExport
     /// <summary>The ONNX operator types used, with counts (for reports and tests).</summary>
     public IReadOnlyDictionary<string, int> OperatorCounts => Model.Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
 
-    /// <summary>Number of nodes.</summary>
-    public int NodeCount => Model.Graph.Node.Count;
-
     /// <summary>The serialized model.</summary>
     public byte[] ToByteArray() => Model.ToByteArray();
-
-    /// <summary>Writes the model to <paramref name="path"/> (replacing an existing file only with <paramref name="overwrite"/>).</summary>
-    public void Save(string path, bool overwrite = false)
-    {
-        if (!overwrite && File.Exists(path)) throw new IOException($"{path} exists; pass overwrite: true (or --force) to replace it");
-        string temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, ToByteArray());
-        File.Move(temporary, path, overwrite: true);
-    }
 }
