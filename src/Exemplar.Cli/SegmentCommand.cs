@@ -122,11 +122,16 @@ internal static class SegmentCommand
     private static TargetReport SegmentOne(OutputPlan plan, IPromptedSegmenter segmenter, bool overwrite, CreatedFolders folders)
     {
         using var scope = DisposeScope.Begin();
-        var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb);
+        // The segmenter works at a few hundred pixels: big JPEGs are decoded at 1/2, 1/4 or 1/8 scale (several times
+        // faster, a fraction of the memory), and the result is brought back to the file's size for the mask.
+        var info = ImageReader.ReadInfo(plan.Target);
+        var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb with { ScaleDownToSide = segmenter.InputSize });
         using var segmentation = segmenter.Segment(image, plan.Target);
+        bool reduced = image.Size(1) != info.Height || image.Size(2) != info.Width;
+        using var full = reduced ? segmentation.Resize(info.Height, info.Width, segmenter.Threshold) : null;
         folders.Ensure(Path.GetDirectoryName(plan.Mask)!);
-        Write(plan, image, segmentation, segmenter.ClassNames, overwrite);
-        return new TargetReport(plan.Target, plan.Mask, segmentation.Describe(segmenter.ClassNames));
+        Write(plan, image, segmentation, full ?? segmentation, segmenter.ClassNames, overwrite);
+        return new TargetReport(plan.Target, plan.Mask, (full ?? segmentation).Describe(segmenter.ClassNames));
     }
 
     /// <summary>The engine's segmenter with the examples encoded (or a prompt file of that engine loaded).</summary>
@@ -232,7 +237,11 @@ internal static class SegmentCommand
         }
     }
 
-    private static void Write(OutputPlan plan, Tensor image, SegmentationResult segmentation, IReadOnlyList<string> classNames, bool overwrite)
+    /// <summary>
+    /// Writes the mask at the file's size (<paramref name="segmentation"/>) and the overlay over the decoded pixels
+    /// (<paramref name="decoded"/>, at <paramref name="image"/>'s size, smaller for big JPEGs).
+    /// </summary>
+    private static void Write(OutputPlan plan, Tensor image, SegmentationResult decoded, SegmentationResult segmentation, IReadOnlyList<string> classNames, bool overwrite)
     {
         using var scope = DisposeScope.Begin();
         if (classNames.Count == 1)
@@ -248,8 +257,8 @@ internal static class SegmentCommand
         {
             // One class: black or white contours, visible on objects of the mask's own colour; several: a legend.
             var picture = classNames.Count == 1
-                ? MaskOverlay.Draw(image, segmentation.LabelMap, OverlayOptions.SingleClass)
-                : Captions.AddLegend(MaskOverlay.Draw(image, segmentation.LabelMap), classNames);
+                ? MaskOverlay.Draw(image, decoded.LabelMap, OverlayOptions.SingleClass)
+                : Captions.AddLegend(MaskOverlay.Draw(image, decoded.LabelMap), classNames);
             ImageWriter.WritePng(overlayPath, picture, overwrite);
         }
     }

@@ -65,6 +65,9 @@ internal interface IPromptedSegmenter : IDisposable
     /// <summary>The probability threshold in use.</summary>
     double Threshold { get; }
 
+    /// <summary>The square side images are resized to (targets need not be decoded much larger).</summary>
+    int InputSize { get; }
+
     /// <summary>Segments a [3, H, W] uint8 image; the caller owns the result.</summary>
     SegmentationResult Segment(Tensor image, string name);
 }
@@ -75,6 +78,8 @@ internal sealed class TorchPromptedSegmenter(ZooSegmenter zoo, PromptFeatures fe
     public IReadOnlyList<string> ClassNames => features.ClassNames;
 
     public double Threshold => zoo.Segmenter.Options.Threshold;
+
+    public int InputSize => zoo.Segmenter.Options.InputSize;
 
     public SegmentationResult Segment(Tensor image, string name)
     {
@@ -101,6 +106,8 @@ internal sealed class OnnxPromptedSegmenter(ExemplarModel model, Prompt prompt, 
     public IReadOnlyList<string> ClassNames => prompt.Classes;
 
     public double Threshold => threshold ?? model.Info.Threshold;
+
+    public int InputSize => model.Info.InputSize;
 
     public SegmentationResult Segment(Tensor image, string name) => RuntimeExampleSegmenter.Segment(model, prompt, image, name, (float)Threshold);
 

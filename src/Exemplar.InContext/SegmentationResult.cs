@@ -45,11 +45,36 @@ public sealed record SegmentationResult(Tensor LabelMap, Tensor Masks, Tensor Sc
     public static SegmentationResult FromLogits(Tensor logits, double threshold)
     {
         using var scope = DisposeScope.Begin();
-        var scores = Functional.Sigmoid(logits);
+        return FromScores(Functional.Sigmoid(logits), threshold).MoveToOuterScope();
+    }
+
+    /// <summary>Builds the result from probabilities [classes, H, W] (see <see cref="FromLogits"/>).</summary>
+    public static SegmentationResult FromScores(Tensor scores, double threshold)
+    {
+        using var scope = DisposeScope.Begin();
         var (best, index) = scores.Max(0);
         var labels = Tensor.Where(best.Gt(threshold), index + 1, Tensor.Zeros([], DType.Int64));
-        var masks = Vision.Masks.LabelMap.ClassMasks(labels, logits.Size(0));
-        return new SegmentationResult(labels.MoveToOuterScope(), masks.MoveToOuterScope(), scores.MoveToOuterScope());
+        var masks = Vision.Masks.LabelMap.ClassMasks(labels, scores.Size(0));
+        return new SegmentationResult(labels.MoveToOuterScope(), masks.MoveToOuterScope(), scores.Alias().MoveToOuterScope());
+    }
+
+    /// <summary>
+    /// The same result at another size [height, width]: probabilities resized bilinearly and the labels decided again
+    /// from them (for targets decoded at a reduced scale). The caller owns the new result.
+    /// </summary>
+    public SegmentationResult Resize(int height, int width, double threshold)
+    {
+        using var scope = DisposeScope.Begin();
+        var scores = Functional.Interpolate(Scores.Unsqueeze(0), height, width, InterpolationMode.Bilinear).Squeeze(0);
+        return FromScores(scores, threshold).MoveToOuterScope();
+    }
+
+    private SegmentationResult MoveToOuterScope()
+    {
+        LabelMap.MoveToOuterScope();
+        Masks.MoveToOuterScope();
+        Scores.MoveToOuterScope();
+        return this;
     }
 }
 

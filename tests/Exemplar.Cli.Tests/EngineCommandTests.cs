@@ -35,6 +35,7 @@ public sealed class EngineCommandTests : IDisposable
         Assert.True(code == 0, error);
         using var mask = ImageReader.ReadTensor(Path.Combine(output, "cat_01.png"), ImageReadOptions.Gray);
         using var truth = ImageReader.ReadTensor(Sample("cat_01.png"), ImageReadOptions.Gray);
+        Assert.Equal(truth.Shape, mask.Shape);                       // decoded at half scale (1282 px > 2 x 512), written at full size
         using var predicted = mask.Ne(0);
         using var expected = truth.Ne(0);
         double iou = predicted.LogicalAnd(expected).Sum().ToDouble() / predicted.LogicalOr(expected).Sum().ToDouble();
