@@ -30,12 +30,25 @@ public abstract class LearningRateSchedule
 
     /// <summary>Moves to the next step and sets its learning rates on the optimizer.</summary>
     /// <param name="metric">The monitored value, for schedules that need one (<see cref="ReduceLrOnPlateau"/>); others ignore it.</param>
+    /// <exception cref="ArgumentNullException">The schedule needs a metric at this step (<see cref="NeedsMetric"/>) and none was given.</exception>
     public void Step(double? metric = null)
     {
+        if (metric is null && NeedsMetric) throw new ArgumentNullException(nameof(metric), $"{GetType().Name} steps on a monitored value");
         StepCount++;
-        Advance(metric, _rates);
+        try
+        {
+            Advance(metric, _rates);
+        }
+        catch
+        {
+            StepCount--; // a refused step (one past a one-cycle's end) leaves the schedule where it was
+            throw;
+        }
         Apply();
     }
+
+    /// <summary>Whether the next <see cref="Step"/> needs the monitored value (a plateau's steps, after any warm-up).</summary>
+    public virtual bool NeedsMetric => false;
 
     /// <summary>Computes the rates of step <see cref="StepCount"/> into <paramref name="rates"/> (which holds the previous ones).</summary>
     protected abstract void Advance(double? metric, double[] rates);

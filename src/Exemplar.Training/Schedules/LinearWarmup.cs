@@ -38,6 +38,16 @@ public sealed class LinearWarmup : LearningRateSchedule
     /// <summary>The schedule after warm-up.</summary>
     public LearningRateSchedule Schedule { get; }
 
+    /// <summary>
+    /// Whether the next step is still part of the warm-up (or the hand-over). A trainer that warms up per iteration
+    /// but runs the wrapped schedule per epoch (warm-up, then a plateau on the validation metric) steps every
+    /// iteration while this holds, and once an epoch after.
+    /// </summary>
+    public bool WarmingUp => StepCount < _options.Steps;
+
+    /// <inheritdoc/>
+    public override bool NeedsMetric => !WarmingUp && Schedule.NeedsMetric;
+
     /// <inheritdoc/>
     protected override void Advance(double? metric, double[] rates)
     {

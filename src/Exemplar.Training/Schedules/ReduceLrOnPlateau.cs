@@ -84,13 +84,16 @@ public sealed class ReduceLrOnPlateau : LearningRateSchedule
     /// <summary>Steps of cooldown left.</summary>
     public int CooldownLeft { get; private set; }
 
+    /// <inheritdoc/>
+    public override bool NeedsMetric => true;
+
     private double Worst => _options.Mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
 
     /// <inheritdoc/>
     protected override void Advance(double? metric, double[] rates)
     {
         if (StepCount == 0) return; // creating the schedule changes no rate
-        double current = metric ?? throw new ArgumentNullException(nameof(metric), "ReduceLrOnPlateau steps on a monitored value");
+        double current = metric ?? throw new ArgumentNullException(nameof(metric));
         if (IsBetter(current))
         {
             Best = current;

@@ -54,6 +54,29 @@ public sealed class OptimizerTests : IDisposable
     }
 
     [Fact]
+    public void StepsLeakNoTensors()
+    {
+        using var w = Tensor.Ones([2, 2]).RequiresGrad_();
+        using var adam = new Adam([w], new AdamOptions { AmsGrad = true, WeightDecay = 0.1 });
+        using var sgd = new Sgd([w], new SgdOptions { LearningRate = 0.1, Momentum = 0.9, Nesterov = true, WeightDecay = 0.1 });
+        void TrainStep(Optimizer o)
+        {
+            o.ZeroGrad();
+            using (DisposeScope.Begin()) (w * w).Sum().Backward();
+            o.Step();
+        }
+        TrainStep(adam);
+        TrainStep(sgd); // the first steps create the state buffers
+        long live = Tensor.LiveCount;
+        for (int i = 0; i < 5; i++)
+        {
+            TrainStep(adam);
+            TrainStep(sgd);
+        }
+        Assert.Equal(live, Tensor.LiveCount);
+    }
+
+    [Fact]
     public void ZeroGradClearsGradients()
     {
         using var p = Tensor.Ones([2]).RequiresGrad_();

@@ -11,7 +11,7 @@ public sealed record PyTorchReference(
     [property: JsonPropertyName("optimizers")] IReadOnlyList<OptimizerRun> Optimizers,
     [property: JsonPropertyName("schedules")] IReadOnlyList<ScheduleRun> Schedules)
 {
-    /// <summary>The reference, read once.</summary>
+    /// <summary>The reference, read once (its PyTorch version is checked by <c>ReferenceTests</c>).</summary>
     public static PyTorchReference Instance { get; } = JsonSerializer.Deserialize<PyTorchReference>(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reference", "reference.json")))!;
 

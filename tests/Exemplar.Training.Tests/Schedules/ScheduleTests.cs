@@ -27,6 +27,32 @@ public sealed class ScheduleTests : IDisposable
         var cycle = new OneCycleSchedule(sgd, new() { MaxLearningRates = [1.0], TotalSteps = 3 });
         for (int i = 0; i < 3; i++) cycle.Step(); // PyTorch allows stepping to step == total_steps
         Assert.Throws<InvalidOperationException>(() => cycle.Step());
+        Assert.Equal(3, cycle.StepCount); // the refused step left it where it was
+    }
+
+    [Fact]
+    public void WarmupPerIterationThenPlateauPerEpoch()
+    {
+        using var sgd = Optimizer(0.1);
+        var plateau = new ReduceLrOnPlateau(sgd, new() { Factor = 0.5, Patience = 0 });
+        var warm = new LinearWarmup(plateau, new() { Steps = 3, StartFactor = 0.4 });
+        var rates = new List<double>();
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            for (int iteration = 0; iteration < 2; iteration++)
+            {
+                if (!warm.WarmingUp) continue;
+                Assert.False(warm.NeedsMetric);
+                warm.Step();
+                rates.Add(sgd.Groups[0].LearningRate);
+            }
+            if (warm.WarmingUp) continue;
+            Assert.True(warm.NeedsMetric);
+            Assert.Throws<ArgumentNullException>(() => warm.Step());
+            warm.Step(1.0); // the same loss every epoch: the first sets the best, then it is a plateau
+            rates.Add(sgd.Groups[0].LearningRate);
+        }
+        Assert.Equal([0.06, 0.08, 0.1, 0.1, 0.05], rates.Select(r => Math.Round(r, 12)));
     }
 
     [Fact]
