@@ -107,7 +107,7 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         }
         var coarse = sum! * (Options.LogitScale / maps.Count);                                 // [B, classes, h, w]
         var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
-        if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps);
+        if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps, Options.GuidedSubsample);
         return full.MoveToOuterScope();
     }
 

@@ -35,6 +35,12 @@ public sealed record SegmenterOptions
     /// <summary>Guided-filter regularisation: larger smooths more and follows image edges less.</summary>
     public double GuidedEps { get; init; } = 1e-3;
 
+    /// <summary>
+    /// 1: the exact guided filter; s &gt; 1: the fast guided filter, coefficients fitted at 1/s of the input size
+    /// (s² times less work; the input size must be a multiple of s).
+    /// </summary>
+    public int GuidedSubsample { get; init; } = 1;
+
     /// <summary>Probability above which a pixel belongs to its best class (otherwise it is background).</summary>
     public double Threshold { get; init; } = 0.5;
 
@@ -51,6 +57,7 @@ public sealed record SegmenterOptions
         if (Threshold is <= 0 or >= 1) throw new ArgumentException("Threshold must be in (0, 1)");
         if (LogitScale <= 0) throw new ArgumentException("LogitScale must be positive");
         if (GuidedRadius < 0 || GuidedEps <= 0) throw new ArgumentException("GuidedRadius must be at least 0 and GuidedEps positive");
+        if (GuidedSubsample < 1 || InputSize % GuidedSubsample != 0) throw new ArgumentException($"GuidedSubsample {GuidedSubsample} must be at least 1 and divide InputSize {InputSize}");
         if (BatchSize < 1) throw new ArgumentException("BatchSize must be at least 1");
         if (PrototypeWeight < 0) throw new ArgumentException("PrototypeWeight must not be negative");
     }
@@ -61,7 +68,7 @@ public sealed record SegmenterOptions
     /// </summary>
     public static SegmenterOptions For(IImageEncoder encoder) => encoder switch
     {
-        MobileNetV2 => new SegmenterOptions { InputSize = 512, Levels = [10, 13, 16, 17] },
+        MobileNetV2 => new SegmenterOptions { InputSize = 512, Levels = [10, 13, 16, 17], GuidedSubsample = 4 },
         ResNetEncoder => new SegmenterOptions { InputSize = 512, Levels = [1, 2, 3] },
         DinoVisionTransformer => new SegmenterOptions { InputSize = 448, Levels = [-4, -3, -2, -1], GuidedRadius = 14 },
         _ => new SegmenterOptions { InputSize = RoundUp(512, encoder.Preprocessing.SizeMultiple) },

@@ -226,7 +226,8 @@ public sealed partial class Tensor : IDisposable
         var sb = new StringBuilder();
         sb.Append("Tensor[").Append(string.Join(", ", Shape)).Append("], ").Append(DType).Append(", ").Append(device);
         if (RequiresGrad) sb.Append(", requires_grad");
-        if (NumEl <= 16 && DType != DType.Bool && device.Type != DeviceType.Meta)
+        // A value being traced has no elements to show: reading them would be recorded as data-dependent control flow.
+        if (NumEl <= 16 && DType != DType.Bool && device.Type != DeviceType.Meta && Tracing.OpTrace.Current?.Records(this) != true)
         {
             try
             {

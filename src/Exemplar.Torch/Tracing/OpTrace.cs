@@ -25,12 +25,14 @@ public sealed class OpTrace : IDisposable
         "aten::unsqueeze", "aten::squeeze", "aten::narrow", "aten::as_strided", "aten::unflatten", "aten::flatten",
         "aten::t", "aten::alias", "aten::detach", "aten::split", "aten::split_with_sizes", "aten::chunk", "aten::unfold",
         "aten::diagonal", "aten::movedim", "aten::view_as", "aten::unbind",
+        "aten::contiguous", "aten::to",                                           // return the input itself when nothing changes
     ];
 
     private readonly Dictionary<Tensor, int> _values = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<int, Tensor> _constants = [];
     private readonly Dictionary<int, TracedValueInfo> _infos = [];
     private readonly HashSet<int> _views = [];
+    private readonly HashSet<int> _shared = [];
     private readonly List<TracedCall> _calls = [];
     private readonly OpTrace? _previous;
     private int _nextValue;
@@ -38,18 +40,18 @@ public sealed class OpTrace : IDisposable
 
     private OpTrace(Tensor[] inputs)
     {
-        _previous = _current;
-        _current = this;
         foreach (var input in inputs)
         {
             if (_values.ContainsKey(input)) throw new ArgumentException("the same tensor is given twice as a trace input");
             int id = NewValue(input);
             _values[input] = id;
         }
+        _previous = _current;
+        _current = this;
     }
 
     /// <summary>The trace recording on this thread, or null.</summary>
-    internal static OpTrace? Current => _current is { _suspended: false } t ? t : null;
+    internal static OpTrace? Current => _current is { _suspended: false, IsStopped: false } t ? t : null;
 
     /// <summary>Starts recording; <paramref name="inputs"/> get value ids 0, 1, … in order.</summary>
     public static OpTrace Start(params Tensor[] inputs) => new(inputs);
@@ -91,30 +93,24 @@ public sealed class OpTrace : IDisposable
         _constants.Clear();
     }
 
-    /// <summary>Called before <paramref name="op"/> runs: protects constants an in-place call is about to change.</summary>
+    /// <summary>
+    /// Called before <paramref name="op"/> runs. An in-place call on a tensor that is not traced: when a traced value
+    /// takes part, the tensor's value before the call is captured now (it is the call's input); either way every
+    /// constant is read again at its next use, since the write may reach it through shared storage.
+    /// </summary>
     internal void BeforeCall(Op op, ReadOnlySpan<OpArg> args)
     {
         if (!IsInPlace(op) || args.Length == 0 || args[0].Kind != OpArgKind.Tensor) return;
         var self = (Tensor)args[0].Ref!;
-        if (_values.TryGetValue(self, out int id) && _constants.TryGetValue(id, out var captured))
-        {
-            // The captured constant aliases the tensor being changed: keep the value earlier calls saw.
-            _constants[id] = Suspended(captured.Clone).DetachFromScope();
-            captured.Dispose();
-            _values.Remove(self);
-        }
+        if (IsTraced(self)) return;
+        foreach (var stale in _values.Where(kv => _constants.ContainsKey(kv.Value)).Select(kv => kv.Key).ToList()) _values.Remove(stale);
+        if (TracesAny(args)) CaptureConstant(self);
     }
 
     /// <summary>Called after <paramref name="op"/> ran with <paramref name="outputs"/> (as <see cref="Ops.Invoke(Op, ReadOnlySpan{OpArg})"/> returns them).</summary>
     internal void AfterCall(Op op, ReadOnlySpan<OpArg> args, object?[] outputs)
     {
-        bool traced = false;
-        foreach (var a in args)
-        {
-            if (a.Kind == OpArgKind.Tensor && IsTraced((Tensor)a.Ref!)) traced = true;
-            else if (a.Kind == OpArgKind.TensorList && ((Tensor?[])a.Ref!).Any(t => t is not null && IsTraced(t))) traced = true;
-        }
-        if (!traced) return;                                                                    // folded: outputs are constants
+        if (!TracesAny(args)) return;                                                           // folded: outputs are constants
         var tracedArgs = new TracedArg[args.Length];
         for (int k = 0; k < args.Length; k++) tracedArgs[k] = Convert(op, args[k]);
         bool inPlace = IsInPlace(op);
@@ -122,13 +118,17 @@ public sealed class OpTrace : IDisposable
         {
             throw new TraceException($"{op} writes into a view of a traced tensor, which a graph cannot express; write the out-of-place form (e.g. torch.where or cat) in the traced function");
         }
+        if (inPlace && tracedArgs[0].Kind == TracedKind.Tensor && _shared.Contains(tracedArgs[0].Value))
+        {
+            throw new TraceException($"{op} writes into a traced tensor that has views or aliases, which would see the write too; a graph cannot express that: write the out-of-place form in the traced function");
+        }
         var tracedOutputs = new TracedOutput[outputs.Length];
         for (int k = 0; k < outputs.Length; k++)
         {
             tracedOutputs[k] = outputs[k] switch
             {
-                Tensor t => new TracedOutput(TracedKind.Tensor, [Define(t, op)]),
-                Tensor?[] ts => new TracedOutput(TracedKind.TensorList, [.. ts.Select(t => t is null ? -1 : Define(t, op))]),
+                Tensor t => new TracedOutput(TracedKind.Tensor, [Define(t, op, tracedArgs)]),
+                Tensor?[] ts => new TracedOutput(TracedKind.TensorList, [.. ts.Select(t => t is null ? -1 : Define(t, op, tracedArgs))]),
                 long i => new TracedOutput(TracedKind.Int, [], i),
                 double d => new TracedOutput(TracedKind.Double, [], d),
                 bool b => new TracedOutput(TracedKind.Bool, [], b ? 1 : 0),
@@ -145,7 +145,11 @@ public sealed class OpTrace : IDisposable
     /// <summary>Records that <paramref name="alias"/> is a second handle to <paramref name="source"/>'s value.</summary>
     internal void RecordAlias(Tensor source, Tensor alias)
     {
-        if (_values.TryGetValue(source, out int id) && !_constants.ContainsKey(id)) _values[alias] = id;
+        if (_values.TryGetValue(source, out int id) && !_constants.ContainsKey(id))
+        {
+            _values[alias] = id;
+            _shared.Add(id);
+        }
     }
 
     /// <summary>Throws when the elements of a traced value are read (the graph would bake in this run's data).</summary>
@@ -159,13 +163,32 @@ public sealed class OpTrace : IDisposable
 
     private bool IsTraced(Tensor t) => _values.TryGetValue(t, out int id) && !_constants.ContainsKey(id);
 
+    /// <summary>Whether <paramref name="t"/> is a value this trace computes (its elements are not to be read).</summary>
+    internal bool Records(Tensor t) => IsTraced(t);
+
+    /// <summary>Whether a tensor the trace is recording is among the arguments.</summary>
+    private bool TracesAny(ReadOnlySpan<OpArg> args)
+    {
+        foreach (var a in args)
+        {
+            if (a.Kind == OpArgKind.Tensor && IsTraced((Tensor)a.Ref!)) return true;
+            if (a.Kind == OpArgKind.TensorList && ((Tensor?[])a.Ref!).Any(t => t is not null && IsTraced(t))) return true;
+        }
+        return false;
+    }
+
     private static bool IsInPlace(Op op) => op.Name.EndsWith('_') || op.Name == "aten::set_data";
 
-    private int Define(Tensor t, Op producer)
+    private int Define(Tensor t, Op producer, TracedArg[] args)
     {
         int id = NewValue(t);
         _values[t] = id;
-        if (ViewOps.Contains(producer.Name)) _views.Add(id);
+        if (ViewOps.Contains(producer.Name))
+        {
+            // The output may share storage with the input: writing into either later would change both.
+            _views.Add(id);
+            if (args.Length > 0 && args[0].Kind == TracedKind.Tensor) _shared.Add(args[0].Value);
+        }
         return id;
     }
 
@@ -176,10 +199,11 @@ public sealed class OpTrace : IDisposable
         return id;
     }
 
+    /// <summary>A copy of <paramref name="t"/>'s value now (a later write through any handle cannot change it).</summary>
     private int CaptureConstant(Tensor t)
     {
         int id = NewValue(t);
-        _constants[id] = Suspended(t.Alias).DetachFromScope();
+        _constants[id] = Suspended(t.Clone).DetachFromScope();
         _values[t] = id;
         return id;
     }

@@ -13,19 +13,43 @@ public static class GuidedFilter
     /// (values roughly in [0, 1]): each output pixel is a·I + b with a, b fitted by least squares in a (2r+1)² window and
     /// averaged. <paramref name="eps"/> is the regularisation: larger values smooth more and follow edges less.
     /// </summary>
-    public static Tensor Apply(Tensor input, Tensor guide, int radius, double eps)
+    /// <param name="input">[N, C, H, W].</param>
+    /// <param name="guide">[N, 1, H, W].</param>
+    /// <param name="radius">Window radius in pixels of the full size.</param>
+    /// <param name="eps">Regularisation.</param>
+    /// <param name="subsample">
+    /// 1: the exact filter. s &gt; 1: the fast guided filter (He and Sun, 2015): the coefficients a, b are fitted on
+    /// s×s-averaged input and guide with radius r / s, upsampled bilinearly and applied to the full-size guide, about s²
+    /// times less work; H and W must be multiples of s.
+    /// </param>
+    public static Tensor Apply(Tensor input, Tensor guide, int radius, double eps, int subsample = 1)
     {
         if (input.Dim != 4 || guide.Dim != 4 || guide.Size(1) != 1) throw new ArgumentException($"expected input [N, C, H, W] and guide [N, 1, H, W], got [{string.Join(", ", input.Shape)}] and [{string.Join(", ", guide.Shape)}]");
         if (input.Size(2) != guide.Size(2) || input.Size(3) != guide.Size(3)) throw new ArgumentException("input and guide must have the same height and width");
         if (radius < 1) throw new ArgumentOutOfRangeException(nameof(radius), radius, "radius must be at least 1");
+        if (subsample < 1 || input.Size(2) % subsample != 0 || input.Size(3) % subsample != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(subsample), subsample, $"the subsampling must be at least 1 and divide {input.Size(2)}x{input.Size(3)}");
+        }
         using var scope = DisposeScope.Begin();
-        var meanI = Box(guide, radius);
-        var meanP = Box(input, radius);
-        var covIp = Box(guide * input, radius) - meanI * meanP;
-        var varI = Box(guide * guide, radius) - meanI * meanI;
+        var smallGuide = subsample == 1 ? guide : Functional.AvgPool2d(guide, subsample);
+        var smallInput = subsample == 1 ? input : Functional.AvgPool2d(input, subsample);
+        int r = Math.Max(1, radius / subsample);
+        var meanI = Box(smallGuide, r);
+        var meanP = Box(smallInput, r);
+        var covIp = Box(smallGuide * smallInput, r) - meanI * meanP;
+        var varI = Box(smallGuide * smallGuide, r) - meanI * meanI;
         var a = covIp / (varI + eps);
         var b = meanP - a * meanI;
-        return (Box(a, radius) * guide + Box(b, radius)).MoveToOuterScope();
+        var meanA = Box(a, r);
+        var meanB = Box(b, r);
+        if (subsample > 1)
+        {
+            int h = (int)input.Size(2), w = (int)input.Size(3);
+            meanA = Functional.Interpolate(meanA, h, w, InterpolationMode.Bilinear);
+            meanB = Functional.Interpolate(meanB, h, w, InterpolationMode.Bilinear);
+        }
+        return (meanA * guide + meanB).MoveToOuterScope();
     }
 
     /// <summary>

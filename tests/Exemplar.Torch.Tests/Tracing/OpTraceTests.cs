@@ -78,4 +78,58 @@ public sealed class OpTraceTests
         Assert.Equal(0, trace.Calls.Single().Args[0].Value);
         Assert.Equal(trace.Calls[0].Output, trace.ValueOf(y));
     }
+
+    [Fact]
+    public void AnUntracedTensorWrittenInPlaceWithTracedValuesIsCapturedBeforeTheWrite()
+    {
+        using var scope = DisposeScope.Begin();
+        var x = Tensor.Randn([3]);
+        using var trace = OpTrace.Start(x);
+        var accumulator = Tensor.Zeros([3]);
+        accumulator.Add_(x);
+        trace.Stop();
+        var call = trace.Calls.Single();
+        Assert.Equal(new float[3], trace.Constants[call.Args[0].Value].ToArray<float>());   // zeros, not 0 + x
+        Assert.Equal(call.Output, trace.ValueOf(accumulator));
+    }
+
+    [Fact]
+    public void WritesIntoTracedTensorsWithViewsOrAliasesAreRefused()
+    {
+        using var scope = DisposeScope.Begin();
+        var x = Tensor.Randn([3, 3]);
+        using (var trace = OpTrace.Start(x))
+        {
+            var y = x * 2.0;
+            _ = y.Slice(1, 0, 2);
+            Assert.Contains("has views or aliases", Assert.Throws<TraceException>(() => y.Add_(Tensor.Ones([3]))).Message);
+        }
+        using (var trace = OpTrace.Start(x))
+        {
+            var y = x * 2.0;
+            using var alias = y.Alias();
+            Assert.Contains("has views or aliases", Assert.Throws<TraceException>(() => y.Add_(Tensor.Ones([3]))).Message);
+        }
+    }
+
+    [Fact]
+    public void AFailedStartLeavesNoTraceBehindAndStoppedTracesStopRecording()
+    {
+        using var scope = DisposeScope.Begin();
+        var x = Tensor.Randn([2]);
+        Assert.Throws<ArgumentException>(() => OpTrace.Start(x, x));
+        using (var sum = x.Sum()) _ = sum.Item<float>();                                     // no trace is current
+        var outer = OpTrace.Start(x);
+        var inner = OpTrace.Start(x);
+        outer.Stop();
+        _ = x * 2.0;
+        inner.Stop();
+        _ = x * 3.0;
+        Assert.Single(inner.Calls);
+        Assert.Empty(outer.Calls);
+        inner.Dispose();
+        outer.Dispose();
+        using var y = x * 4.0;
+        _ = y.ToString();                                                                  // no trace: values shown
+    }
 }

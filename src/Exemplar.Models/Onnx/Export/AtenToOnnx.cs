@@ -139,9 +139,10 @@ internal static class AtenToOnnx
             ? c.Name(k.Arg(0))
             : c.Builder.Add("Squeeze", [c.Name(k.Arg(0)), c.Builder.Ints([Dim(c, k, 1)])])),
         ["aten::squeeze"] = (c, k) => Bind(c, k, c.Builder.Add("Squeeze", [c.Name(k.Arg(0))])),
-        ["aten::select.int"] = (c, k) => Bind(c, k, c.Builder.Add("Gather", [c.Name(k.Arg(0)), c.Builder.Ints([Index(c, k)], scalar: true)], Attr("axis", Dim(c, k, 1)))),
+        // A negative index stays negative (Gather counts it from the end), so it follows a dynamic axis.
+        ["aten::select.int"] = (c, k) => Bind(c, k, c.Builder.Add("Gather", [c.Name(k.Arg(0)), c.Builder.Ints([k.Arg(2).Int], scalar: true)], Attr("axis", Dim(c, k, 1)))),
         ["aten::slice.Tensor"] = (c, k) => Slice(c, k, Dim(c, k, 1), k.Arg(2).IsNone ? 0 : k.Arg(2).Int, k.Arg(3).IsNone ? long.MaxValue : k.Arg(3).Int, k.Arg(4).IsNone ? 1 : k.Arg(4).Int),
-        ["aten::narrow"] = (c, k) => Slice(c, k, Dim(c, k, 1), k.Arg(2).Int, k.Arg(2).Int + k.Arg(3).Int, 1),
+        ["aten::narrow"] = (c, k) => Slice(c, k, Dim(c, k, 1), k.Arg(2).Int, k.Arg(2).Int < 0 && k.Arg(2).Int + k.Arg(3).Int == 0 ? long.MaxValue : k.Arg(2).Int + k.Arg(3).Int, 1),
         ["aten::cat"] = (c, k) => Bind(c, k, c.Builder.Add("Concat", k.Arg(0).Values.Select(v => c.CastTo(c.Name(v), c.Info(v).DType, OutType(c, k))), Attr("axis", Normalize(IntOr(k.Arg(1), 0), c.Info(k.Output).Rank)))),
         ["aten::stack"] = (c, k) =>
         {
@@ -171,9 +172,10 @@ internal static class AtenToOnnx
         ["aten::max_pool2d"] = (c, k) => Pool(c, k, "MaxPool"),
         ["aten::avg_pool2d"] = (c, k) => Pool(c, k, "AveragePool"),
         ["aten::adaptive_avg_pool2d"] = AdaptiveAvgPool,
-        ["aten::upsample_bilinear2d.vec"] = (c, k) => Resize(c, k, "linear", alignCorners: k.Arg(2).Int != 0),
-        ["aten::upsample_bicubic2d.vec"] = (c, k) => Resize(c, k, "cubic", alignCorners: k.Arg(2).Int != 0),
-        ["aten::upsample_nearest2d.vec"] = (c, k) => Resize(c, k, "nearest", alignCorners: false),
+        // upsample_*2d.vec(input, output_size?, [align_corners,] scale_factors?)
+        ["aten::upsample_bilinear2d.vec"] = (c, k) => Resize(c, k, "linear", alignCorners: k.Arg(2).Int != 0, k.Arg(3)),
+        ["aten::upsample_bicubic2d.vec"] = (c, k) => Resize(c, k, "cubic", alignCorners: k.Arg(2).Int != 0, k.Arg(3)),
+        ["aten::upsample_nearest2d.vec"] = (c, k) => Resize(c, k, "nearest", alignCorners: false, k.Arg(2)),
     };
 
     /// <summary>Emits the ONNX nodes for one traced call.</summary>
@@ -485,7 +487,7 @@ internal static class AtenToOnnx
     {
         // max_pool2d(input, kernel, stride, padding, dilation, ceil_mode); avg_pool2d(input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
         var kernel = Pair(k.Arg(1), 1);
-        var stride = k.Arg(2).Kind == TracedKind.IntList && k.Arg(2).Ints.Count == 0 ? kernel : Pair(k.Arg(2), kernel[0]);
+        var stride = k.Arg(2).IsNone || k.Arg(2).Kind == TracedKind.IntList && k.Arg(2).Ints.Count == 0 ? kernel : Pair(k.Arg(2), kernel[0]);
         var pads = Pair(k.Arg(3), 0);
         var attributes = new List<Onnx.Proto.AttributeProto> { Attr("kernel_shape", kernel), Attr("strides", stride), Attr("pads", [pads[0], pads[1], pads[0], pads[1]]) };
         if (op == "MaxPool")
@@ -517,14 +519,23 @@ internal static class AtenToOnnx
         Bind(c, k, c.Builder.Add("AveragePool", [c.Name(k.Arg(0))], Attr("kernel_shape", kernel), Attr("strides", kernel)));
     }
 
-    private static void Resize(OnnxExportContext c, TracedCall k, string mode, bool alignCorners)
+    private static void Resize(OnnxExportContext c, TracedCall k, string mode, bool alignCorners, TracedArg scaleFactors)
     {
         var output = c.Info(k.Output).Shape;
         var b = c.Builder;
         var x = c.Name(k.Arg(0));
-        // sizes = [N, C] of the input (so a dynamic batch survives) followed by the traced output size.
-        var batchChannels = b.Add("Slice", [b.Add("Shape", [x]), b.Ints([0]), b.Ints([2])]);
-        var sizes = b.Add("Concat", [batchChannels, b.Ints([output[2], output[3]])], Attr("axis", 0L));
+        string scales = "", sizes = "";
+        if (scaleFactors.Kind == TracedKind.DoubleList && k.Arg(1).IsNone)
+        {
+            // ATen places the samples with the scale given (not output / input): so does ONNX with scales.
+            scales = b.Initializer(Tensor.From([1f, 1f, (float)scaleFactors.Doubles[0], (float)scaleFactors.Doubles[1]]), "scales");
+        }
+        else
+        {
+            // sizes = [N, C] of the input (so a dynamic batch survives) followed by the traced output size.
+            var batchChannels = b.Add("Slice", [b.Add("Shape", [x]), b.Ints([0]), b.Ints([2])]);
+            sizes = b.Add("Concat", [batchChannels, b.Ints([output[2], output[3]])], Attr("axis", 0L));
+        }
         var attributes = new List<Onnx.Proto.AttributeProto>
         {
             Attr("mode", mode),
@@ -532,14 +543,7 @@ internal static class AtenToOnnx
         };
         if (mode == "nearest") attributes.Add(Attr("nearest_mode", "floor"));
         if (mode == "cubic") attributes.Add(Attr("cubic_coeff_a", -0.75f));
-        Bind(c, k, b.Add("Resize", [x, "", "", sizes], [.. attributes]));
-    }
-
-    private static long Index(OnnxExportContext c, TracedCall k)
-    {
-        long size = c.Info(k.Arg(0)).Shape[(int)Dim(c, k, 1)];
-        long index = k.Arg(2).Int;
-        return index < 0 ? index + size : index;
+        Bind(c, k, b.Add("Resize", sizes.Length > 0 ? [x, "", "", sizes] : [x, "", scales], [.. attributes]));
     }
 
     private static long Dim(OnnxExportContext c, TracedCall k, int index) => Normalize(k.Arg(index).Int, Math.Max(c.Info(k.Arg(0)).Rank, 1));

@@ -120,6 +120,27 @@ public sealed class OnnxExporterTests
     }
 
     [Fact]
+    public void ScaleFactorResizesNegativeIndicesAndDefaultStridesFollowATen()
+    {
+        using var scope = DisposeScope.Begin();
+        var x = Tensor.Randn([1, 2, 5, 6], new Generator(7));
+        Tensor[] Pipeline(Tensor[] v) =>
+        [
+            Functional.Interpolate(v[0], 2.5, 2.5, InterpolationMode.Bilinear),             // samples placed by 1/2.5, not 5/12
+            Functional.Interpolate(v[0], 1.7, 1.7, InterpolationMode.Nearest),
+            v[0].Select(3, -1),
+            v[0].Narrow(2, -2, 2),
+            Ops.Call("aten::max_pool2d", "", v[0], new long[] { 3, 2 }, OpArg.Default),
+        ];
+        var export = OnnxExporter.Export(Pipeline, [x]);
+        OnnxCheck.AssertValid(export.ToByteArray());
+        Tensor[] expected;
+        using (LibTorch.NoGrad()) expected = Pipeline([x]);
+        var actual = OnnxCheck.Run(export.ToByteArray(), ("input0", x));
+        for (int i = 0; i < expected.Length; i++) Assert.True(DinoV2Fixture.MaxAbsDiff(expected[i], actual[i]) <= 1e-5, $"output {i}");
+    }
+
+    [Fact]
     public void AnOperatorWithNoMappingIsAnErrorNamingIt()
     {
         using var scope = DisposeScope.Begin();
