@@ -85,13 +85,23 @@ public sealed record BundleInfo
             }
             if (info.Format != SupportedFormat) throw new InvalidDataException($"{path}: bundle format '{info.Format}', this runtime reads '{SupportedFormat}'");
             if (info.InputSize is < 16 or > 4096) throw new InvalidDataException($"{path}: input_size {info.InputSize} is out of range");
-            if (info.Levels.Length == 0 || info.LevelChannels.Length != info.Levels.Length) throw new InvalidDataException($"{path}: levels and level_channels do not match");
+            // Null in the JSON overwrites the empty defaults: every list the runtime reads must be there.
+            if (info.Levels is not { Length: > 0 } || info.LevelChannels is null || info.LevelChannels.Length != info.Levels.Length || info.LevelChannels.Any(c => c < 1))
+            {
+                throw new InvalidDataException($"{path}: levels and level_channels are missing or do not match");
+            }
+            if (info.LevelStrides is null || info.LevelStrides.Length != info.Levels.Length || info.LevelStrides.Any(st => st < 1 || info.InputSize % st != 0))
+            {
+                throw new InvalidDataException($"{path}: level_strides are missing or do not divide input_size {info.InputSize}");
+            }
+            if (info.Graphs is null || string.IsNullOrEmpty(info.Fingerprint)) throw new InvalidDataException($"{path}: the manifest lacks its graphs or fingerprint");
+            if (info.Threshold is not (> 0 and < 1)) throw new InvalidDataException($"{path}: threshold {info.Threshold} is not in (0, 1)");
             var graphs = new Dictionary<string, byte[]>();
             foreach (var role in Roles)
             {
                 if (!info.Graphs.TryGetValue(role, out var file)) throw new InvalidDataException($"{path}: the manifest names no '{role}' graph");
                 var entry = zip.GetEntry(file) ?? throw new InvalidDataException($"{path}: the '{role}' graph {file} is missing");
-                if (entry.Length > 2L << 30) throw new InvalidDataException($"{path}: {file} is larger than 2 GiB");
+                if (entry.Length >= int.MaxValue) throw new InvalidDataException($"{path}: {file} is 2 GiB or larger");
                 using var stream = entry.Open();
                 using var copy = new MemoryStream((int)entry.Length);
                 stream.CopyTo(copy);
@@ -99,7 +109,7 @@ public sealed record BundleInfo
             }
             return (info, graphs);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or IOException and not FileNotFoundException)
+        catch (Exception e) when (e is InvalidDataException or JsonException or NotSupportedException or IOException and not FileNotFoundException)
         {
             throw e is InvalidDataException ide && ide.Message.StartsWith(path, StringComparison.Ordinal)
                 ? ide

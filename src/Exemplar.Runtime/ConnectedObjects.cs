@@ -53,7 +53,7 @@ internal static class ConnectedObjects
                 sum += scores[p];
             }
             objects.Add(new SegmentedObject(result.Classes[classIndex], classIndex, (float)(sum / pixels.Count),
-                new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1), pixels.Count, Rle(component, next, w, h), Outline(component, next, w, h, start)));
+                new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1), pixels.Count, Rle(component, next, w, h, x0, x1), Outline(component, next, w, h, start)));
         }
         objects.Sort((a, b) => b.Area.CompareTo(a.Area));
         return objects;
@@ -93,13 +93,17 @@ internal static class ConnectedObjects
         return [.. points];
     }
 
-    /// <summary>COCO uncompressed RLE: alternating run lengths of out/in pixels in column-major order, starting with "out".</summary>
-    private static int[] Rle(int[] component, int id, int w, int h)
+    /// <summary>
+    /// COCO uncompressed RLE: alternating run lengths of out/in pixels in column-major order, starting with "out".
+    /// Only the object's columns <paramref name="x0"/>..<paramref name="x1"/> are scanned (the runs before and after are
+    /// background), so many small objects cost their boxes, not the image each.
+    /// </summary>
+    private static int[] Rle(int[] component, int id, int w, int h, int x0, int x1)
     {
         var counts = new List<int>();
         bool inside = false;
-        int run = 0;
-        for (int x = 0; x < w; x++)
+        int run = x0 * h;
+        for (int x = x0; x <= x1; x++)
         {
             for (int y = 0; y < h; y++)
             {
@@ -113,7 +117,7 @@ internal static class ConnectedObjects
                 run++;
             }
         }
-        counts.Add(run);
+        counts.Add(run + (w - 1 - x1) * h);
         return [.. counts];
     }
 }

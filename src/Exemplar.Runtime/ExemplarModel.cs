@@ -19,6 +19,9 @@ public sealed class ExemplarModel : IDisposable
     /// <summary>The default bundle's file name (under <c>models/</c>).</summary>
     public const string DefaultBundleName = "mobilenetv2-int8.exemplar";
 
+    /// <summary>The most classes a prompt may hold (label maps are bytes, 0 being the background).</summary>
+    public const int MaxClasses = 254;
+
     private readonly Dictionary<string, InferenceSession> _sessions;
     private readonly BundleInfo _info;
 
@@ -64,6 +67,7 @@ public sealed class ExemplarModel : IDisposable
                     throw new InvalidDataException($"{path}: the '{role}' graph does not load in ONNX Runtime ({e.Message})", e);
                 }
             }
+            CheckGraphs(path, info, sessions);
             return new ExemplarModel(path, info, sessions);
         }
         catch
@@ -83,6 +87,7 @@ public sealed class ExemplarModel : IDisposable
         if (examples.Count == 0) throw new ArgumentException("at least one example is needed", nameof(examples));
         var classes = examples.SelectMany(e => e.Masks.Select(m => m.Class)).Distinct().ToList();
         if (classes.Count == 0) throw new ArgumentException("the examples have no masks", nameof(examples));
+        if (classes.Count > MaxClasses) throw new ArgumentException($"{classes.Count} classes: a prompt holds at most {MaxClasses} (labels are bytes, 0 is the background)", nameof(examples));
         int s = _info.InputSize, levels = _info.Levels.Length;
         var perLevel = Enumerable.Range(0, levels).Select(_ => (Features: new List<float[]>(), Foreground: new List<float[]>(), Valid: new List<float[]>(), Shape: Array.Empty<long>())).ToArray();
         var present = new bool[classes.Count];
@@ -137,6 +142,32 @@ public sealed class ExemplarModel : IDisposable
         return new Prompt(_info.Fingerprint, classes, result);
     }
 
+    /// <summary>The graphs' inputs and outputs must be the ones the manifest's levels call for.</summary>
+    private static void CheckGraphs(string path, BundleInfo info, Dictionary<string, InferenceSession> sessions)
+    {
+        int levels = info.Levels.Length;
+        string[] levelNames = [.. Enumerable.Range(0, levels).Select(l => $"level{l}")];
+        string[] promptNames = [.. Enumerable.Range(0, levels).SelectMany(l => new[] { $"features{l}", $"foreground{l}", $"valid{l}" })];
+        var expected = new (string Role, string[] Inputs, string[] Outputs)[]
+        {
+            ("image", ["pixels", "scales", "resized", "pads"], ["image", "guide", "valid"]),
+            ("encoder", ["image"], levelNames),
+            ("prompt", [.. levelNames, "masks", "labelled"], promptNames),
+            ("decoder", [.. levelNames, "guide", .. promptNames], ["logits"]),
+            ("restore", ["logits", "resized", "size", "threshold"], ["scores", "labels"]),
+        };
+        foreach (var (role, inputs, outputs) in expected)
+        {
+            var session = sessions[role];
+            if (!session.InputNames.SequenceEqual(inputs) || !session.OutputNames.SequenceEqual(outputs))
+            {
+                throw new InvalidDataException(
+                    $"{path}: the '{role}' graph takes ({string.Join(", ", session.InputNames)}) and gives ({string.Join(", ", session.OutputNames)}), " +
+                    $"but a bundle with {levels} level(s) needs ({string.Join(", ", inputs)}) → ({string.Join(", ", outputs)})");
+            }
+        }
+    }
+
     /// <summary>Decodes a mask (or ignore map) and checks it has the image's size.</summary>
     private static DecodedImage Decode(ImageInput mask, DecodedImage image, string imageName)
     {
@@ -153,10 +184,9 @@ public sealed class ExemplarModel : IDisposable
     public SegmentResult Segment(Prompt prompt, ImageInput image, SegmentOptions? options = null)
     {
         options ??= new SegmentOptions();
-        if (prompt.Fingerprint != _info.Fingerprint)
-        {
-            throw new ArgumentException($"the prompt was encoded with another encoder (fingerprint {prompt.Fingerprint}; {System.IO.Path.GetFileName(Path)} has {_info.Fingerprint}): encode the examples again with this model");
-        }
+        float threshold = options.Threshold ?? (float)_info.Threshold;
+        if (!(threshold > 0 && threshold < 1)) throw new ArgumentException($"the threshold must be in (0, 1), got {threshold}");
+        CheckCompatible(prompt);
         var decoded = image.Decode();
         var geometry = Geometry.For(decoded.Height, decoded.Width, _info.InputSize);
         using var prepared = Prepare(decoded, geometry);
@@ -172,13 +202,31 @@ public sealed class ExemplarModel : IDisposable
             inputs.Add(($"valid{l}", promptValues[3 * l + 2]));
         }
         using var logits = Run("decoder", inputs);
-        float threshold = options.Threshold ?? (float)_info.Threshold;
-        if (threshold is <= 0 or >= 1) throw new ArgumentException($"the threshold must be in (0, 1), got {threshold}");
         using var resized = OrtValue.CreateTensorValueFromMemory(new long[] { geometry.ResizedHeight, geometry.ResizedWidth }, [2]);
         using var size = OrtValue.CreateTensorValueFromMemory(new long[] { decoded.Height, decoded.Width }, [2]);
         using var thresholdValue = OrtValue.CreateTensorValueFromMemory(new[] { threshold }, [1]);
         using var restored = Run("restore", [("logits", logits[0]), ("resized", resized), ("size", size), ("threshold", thresholdValue)]);
         return new SegmentResult(image.Name, decoded, prompt.Classes, restored[0].GetTensorDataAsSpan<float>().ToArray(), restored[1].GetTensorDataAsSpan<byte>().ToArray(), options.MinObjectArea);
+    }
+
+    /// <summary>The prompt must come from this bundle's encoder and have its levels: fingerprint, level count, channels, grid.</summary>
+    private void CheckCompatible(Prompt prompt)
+    {
+        string source = prompt.Source is null ? "the prompt" : $"the prompt {prompt.Source}";
+        if (prompt.Fingerprint != _info.Fingerprint)
+        {
+            throw new ArgumentException($"{source} was encoded with another model (fingerprint {prompt.Fingerprint}; {System.IO.Path.GetFileName(Path)} has {_info.Fingerprint}): encode the examples again with this model");
+        }
+        if (prompt.Levels.Count != _info.Levels.Length) throw new ArgumentException($"{source} has {prompt.Levels.Count} level(s), {System.IO.Path.GetFileName(Path)} matches {_info.Levels.Length}");
+        for (int l = 0; l < prompt.Levels.Count; l++)
+        {
+            var shape = prompt.Levels[l].Shape;
+            int grid = _info.InputSize / _info.LevelStrides[l];
+            if (shape[1] != _info.LevelChannels[l] || shape[2] != grid || shape[3] != grid)
+            {
+                throw new ArgumentException($"{source} level {l} is [{string.Join(", ", shape)}], this model's is [K, {_info.LevelChannels[l]}, {grid}, {grid}]: encode the examples again with this model");
+            }
+        }
     }
 
     /// <summary>Segments many images in order, one result at a time, reporting how many are done.</summary>

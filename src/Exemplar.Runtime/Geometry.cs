@@ -20,8 +20,9 @@ internal sealed record Geometry(int Height, int Width, int ResizedHeight, int Re
     public float SampleScale => (float)((double)Size / Math.Max(Height, Width) * (1 + 1e-6));
 
     /// <summary>
-    /// Writes the mask (any non-black pixel = in) resized with nearest-neighbour sampling at pixel centres and padded with
-    /// 0 into <paramref name="destination"/> [S, S] as 0/1; returns whether any pixel is in.
+    /// Adds the mask (any non-black pixel = in), resized with nearest-neighbour sampling at pixel centres, into
+    /// <paramref name="destination"/> [S, S] (zero-initialised, padding left 0): pixels in become 1, others keep their
+    /// value, so several masks of one class are united. Returns whether any pixel is in.
     /// </summary>
     public bool ResizeMask(DecodedImage mask, Span<float> destination)
     {
@@ -36,8 +37,9 @@ internal sealed record Geometry(int Height, int Width, int ResizedHeight, int Re
             {
                 int p = cols[x] * 4;
                 bool inside = source[p] != 0 || source[p + 1] != 0 || source[p + 2] != 0;
-                row[x] = inside ? 1 : 0;
-                any |= inside;
+                if (!inside) continue;
+                row[x] = 1;
+                any = true;
             }
         }
         return any;

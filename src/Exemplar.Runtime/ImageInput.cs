@@ -42,7 +42,7 @@ public sealed class ImageInput
         return DecodedImage.Decode(stream, path);
     });
 
-    /// <summary>An encoded image in a stream (read when used; the caller keeps ownership of the stream).</summary>
+    /// <summary>An encoded image in a stream, read (once) when used, from its current position; the caller keeps ownership of the stream.</summary>
     public static ImageInput FromStream(Stream stream, string name = "stream") => new(name, () => DecodedImage.Decode(stream, name));
 
     /// <summary>Raw pixels: <paramref name="stride"/> bytes per row (0 = tightly packed).</summary>
@@ -73,7 +73,8 @@ internal sealed record DecodedImage(byte[] Rgba, int Width, int Height)
 
     public static DecodedImage Decode(Stream stream, string name)
     {
-        using var codec = SKCodec.Create(stream, out var result)
+        // The codec owns the SKStream, not the caller's stream (which stays open).
+        using var codec = SKCodec.Create(new SKManagedStream(stream, disposeManagedStream: false), out var result)
             ?? throw new InvalidDataException($"{name}: not an image SkiaSharp can decode ({result})");
         var info = codec.Info;
         if ((long)info.Width * info.Height > MaxPixels) throw new InvalidDataException($"{name}: {info.Width}x{info.Height} pixels is more than the {MaxPixels:N0} allowed");

@@ -26,12 +26,16 @@ public sealed class Prompt : IDisposable
     private object? _valuesLock;
     private bool _disposed;
 
-    internal Prompt(string fingerprint, IReadOnlyList<string> classes, IReadOnlyList<PromptLevel> levels)
+    internal Prompt(string fingerprint, IReadOnlyList<string> classes, IReadOnlyList<PromptLevel> levels, string? source = null)
     {
         Fingerprint = fingerprint;
         Classes = classes;
         Levels = levels;
+        Source = source;
     }
+
+    /// <summary>The file it was loaded from (null for a prompt encoded in this process), for messages.</summary>
+    public string? Source { get; }
 
     /// <summary>The bundle fingerprint of the encoder that made it.</summary>
     public string Fingerprint { get; }
@@ -57,14 +61,8 @@ public sealed class Prompt : IDisposable
             }
         }
         var bytes = data.ToArray();
-        var header = new PromptHeader
-        {
-            Fingerprint = Fingerprint,
-            Classes = [.. Classes],
-            Shapes = [.. Levels.Select(l => l.Shape)],
-            Sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(),
-        };
-        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        var header = new PromptHeader { Fingerprint = Fingerprint, Classes = [.. Classes], Shapes = [.. Levels.Select(l => l.Shape)] };
+        var json = JsonSerializer.SerializeToUtf8Bytes(header with { Sha256 = Checksum(header, bytes) });
         string temporary = path + ".tmp";
         using (var file = File.Create(temporary))
         {
@@ -100,29 +98,41 @@ public sealed class Prompt : IDisposable
         if (header.Classes is not { Length: > 0 } classes || classes.Any(string.IsNullOrEmpty) || classes.Distinct().Count() != classes.Length) throw Bad("the class list is missing, empty or has repeated names");
         if (header.Shapes is not { Length: > 0 } shapes) throw Bad("the header lists no levels");
         var data = bytes.AsMemory(Magic.Length + 4 + headerLength);
-        if (Convert.ToHexString(SHA256.HashData(data.Span)).ToLowerInvariant() != header.Sha256) throw Bad("checksum mismatch: the data were changed or truncated");
+        if (classes.Length > ExemplarModel.MaxClasses) throw Bad($"{classes.Length} classes, more than the {ExemplarModel.MaxClasses} a prompt may hold");
+        if (Checksum(header with { Sha256 = null }, data.Span) != header.Sha256) throw Bad("checksum mismatch: the header or the data were changed or truncated");
         var levels = new List<PromptLevel>();
-        int offset = 0;
+        long offset = 0;
         long examples = -1;
         foreach (var shape in shapes)
         {
-            if (shape is not { Length: 4 } || shape.Any(s => s is < 1 or > 1 << 20)) throw Bad("a level shape is not [K, C, h, w] with sane sizes");
+            if (shape is not { Length: 4 } || shape.Any(s => s is < 1 or > 1 << 16)) throw Bad("a level shape is not [K, C, h, w] with sane sizes");
             if (examples >= 0 && shape[0] != examples) throw Bad("levels disagree on the number of examples");
             examples = shape[0];
+            // Every product is bounded by the data actually present before anything is allocated.
             long cells = shape[0] * shape[2] * shape[3];
+            if (cells > data.Length / 4 || cells * shape[1] > data.Length / 4 || cells * classes.Length > data.Length / 4) throw Bad("the data are shorter than the shapes need");
             float[] Take(long count)
             {
                 long byteCount = count * 4;
                 if (offset + byteCount > data.Length) throw Bad("the data are shorter than the shapes need");
-                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data.Span.Slice(offset, (int)byteCount)).ToArray();
-                offset += (int)byteCount;
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data.Span.Slice((int)offset, (int)byteCount)).ToArray();
+                offset += byteCount;
                 foreach (float v in values) if (!float.IsFinite(v)) throw Bad("the data hold NaN or infinite values");
                 return values;
             }
             levels.Add(new PromptLevel(Take(cells * shape[1]), Take(cells * classes.Length), Take(cells), shape));
         }
         if (offset != data.Length) throw Bad($"{data.Length - offset} bytes after the last level");
-        return new Prompt(header.Fingerprint, classes, levels);
+        return new Prompt(header.Fingerprint, classes, levels, path);
+    }
+
+    /// <summary>SHA-256 over the header's fields (without the checksum) and the data: neither can change unnoticed.</summary>
+    private static string Checksum(PromptHeader header, ReadOnlySpan<byte> data)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(header with { Sha256 = null }));
+        hash.AppendData(data);
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 
     /// <summary>

@@ -173,6 +173,52 @@ public sealed class ExemplarModelTests : IDisposable
         Assert.Throws<ArgumentException>(() => RuntimeOptions.ForDevice("tpu"));
     }
 
+    [Fact]
+    public void DamagedManifestsAndForeignPromptsAreRefusedNamingTheFile()
+    {
+        string bundle = Path.Combine(_temp, "edited.exemplar");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "models", ExemplarModel.DefaultBundleName), bundle);
+        using (var zip = System.IO.Compression.ZipFile.Open(bundle, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("manifest.json")!;
+            string manifest;
+            using (var reader = new StreamReader(entry.Open())) manifest = reader.ReadToEnd();
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+            writer.Write(Regex.Replace(manifest, "\"levels\": \\[[^\\]]*\\]", "\"levels\": null"));
+        }
+        Assert.Contains($"{bundle}: levels and level_channels are missing", Assert.Throws<InvalidDataException>(() => ExemplarModel.Load(bundle)).Message);
+
+        using var model = ExemplarModel.Load();
+        using var prompt = model.Encode([new Example(Samples.PathOf("cat_00.jpg"), Samples.PathOf("cat_00.png"))]);
+        string path = Path.Combine(_temp, "cat.prompt");
+        prompt.Save(path);
+        // A header edit (the class name) is caught by the checksum, which covers the header too.
+        var bytes = File.ReadAllBytes(path);
+        int at = bytes.AsSpan().IndexOf("\"object\""u8);
+        bytes[at + 1] = (byte)'O';
+        File.WriteAllBytes(path, bytes);
+        Assert.Contains("checksum mismatch", Assert.Throws<InvalidDataException>(() => Prompt.Load(path)).Message);
+    }
+
+    [Fact]
+    public void StreamsStayOpenAndMasksOfOneClassAreUnited()
+    {
+        using var model = ExemplarModel.Load();
+        using var stream = File.OpenRead(Samples.PathOf("cat_00.jpg"));
+        using var prompt = model.Encode([new Example(ImageInput.FromStream(stream), [
+            new ClassMask("cat", Samples.PathOf("cat_00.png")),
+            new ClassMask("cat", ImageInput.FromPixels(new byte[1282 * 1282], 1282, 1282, PixelFormat.Gray8, name: "empty.png"))])]);
+        Assert.True(stream.CanRead);                                          // the caller's stream is not closed
+        // The empty second mask of the same class adds nothing: the prompt equals the one-mask prompt.
+        using var single = model.Encode([new Example(Samples.PathOf("cat_00.jpg"), Samples.PathOf("cat_00.png"), "cat")]);
+        var target = Samples.PathOf("cat_01.jpg");
+        Assert.Equal(model.Segment(single, target).Labels, model.Segment(prompt, target).Labels);
+        var tooMany = Enumerable.Range(0, 255).Select(i => new ClassMask($"c{i}", Samples.PathOf("cat_00.png"))).ToList();
+        Assert.Contains("at most 254", Assert.Throws<ArgumentException>(() => model.Encode([new Example(Samples.PathOf("cat_00.jpg"), tooMany)])).Message);
+        Assert.Contains("threshold", Assert.Throws<ArgumentException>(() => model.Segment(prompt, target, new SegmentOptions { Threshold = float.NaN })).Message);
+    }
+
     private sealed class SynchronousProgress(List<int> values) : IProgress<int>
     {
         public void Report(int value) => values.Add(value);

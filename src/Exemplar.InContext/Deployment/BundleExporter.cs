@@ -110,11 +110,23 @@ public static class BundleExporter
             Threshold = so.Threshold,
             WeightsSource = options.WeightsSource,
             WeightsLicence = options.WeightsLicence,
-            Fingerprint = Convert.ToHexString(SHA256.HashData(encoder))[..16].ToLowerInvariant(),
+            Fingerprint = Fingerprint(graphs, s, so.Levels),
             Graphs = graphs.Keys.ToDictionary(k => k, k => $"{k}.onnx"),
         };
         Write(path, manifest, graphs);
         return manifest;
+    }
+
+    /// <summary>
+    /// What makes prompt features comparable: the image, encoder and prompt graphs and the input size and levels
+    /// (16 hex digits of SHA-256). Two bundles share prompts exactly when these agree.
+    /// </summary>
+    private static string Fingerprint(Dictionary<string, byte[]> graphs, int inputSize, IReadOnlyList<int> levels)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var role in new[] { "image", "encoder", "prompt" }) hash.AppendData(graphs[role]);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{inputSize};{string.Join(",", levels)}"));
+        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
     private static void Write(string path, BundleManifest manifest, Dictionary<string, byte[]> graphs)

@@ -62,7 +62,7 @@ public sealed record BundleManifest
     /// <summary>The weights' licence.</summary>
     [JsonPropertyName("weights_licence")] public required string WeightsLicence { get; init; }
 
-    /// <summary>SHA-256 (hex, 16 digits) of the encoder graph: prompts record it and only work with the same encoder.</summary>
+    /// <summary>SHA-256 (hex, 16 digits) of the image, encoder and prompt graphs, input size and levels: prompts record it and only work with bundles that share it.</summary>
     [JsonPropertyName("fingerprint")] public required string Fingerprint { get; init; }
 
     /// <summary>Graph file names in the zip, by role: image, encoder, prompt, decoder, restore.</summary>
