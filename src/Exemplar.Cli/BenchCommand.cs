@@ -87,7 +87,7 @@ internal static class BenchCommand
             CheckOutput(result.GetValue(json), result.GetValue(force));
             if (result.GetValue(engine) == "onnx")
             {
-                string folder = result.GetValue(frames)?.FullName ?? SharedFile("data/davis2016/JPEGImages/480p/dog")
+                string folder = result.GetValue(frames)?.FullName ?? SharedData.Find("data/davis2016/JPEGImages/480p/dog")
                     ?? throw new ArgumentException("give --frames DIR (../shared/data/davis2016 is absent)");
                 string mask = folder.Replace("JPEGImages", "Annotations", StringComparison.Ordinal) + "/00000.png";
                 if (!File.Exists(mask)) throw new FileNotFoundException($"{mask}: the first frame's annotation (the example mask) is missing");
@@ -126,7 +126,7 @@ internal static class BenchCommand
         {
             var jsonFile = result.GetValue(json);
             CheckOutput(jsonFile, result.GetValue(force));
-            string? int8File = result.GetValue(int8)?.FullName ?? SharedFile("weights/mobilenetv2-12-int8.onnx");
+            string? int8File = result.GetValue(int8)?.FullName ?? SharedData.Find("weights/mobilenetv2-12-int8.onnx");
             var report = EngineBenchmarks.Run(ExemplarCommand.ThreadCount(result, threads), int8File, !result.GetValue(noPytorch), result.GetValue(repeats),
                 message => Terminal.Note($"{message}…"));
             var table = new Table().AddColumns("case", "onnxruntime ms", "exemplar.torch ms", "pytorch ms", "speed-up vs pytorch");
@@ -140,14 +140,6 @@ internal static class BenchCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>A file under ../shared (EXEMPLAR_SHARED), or null when absent.</summary>
-    private static string? SharedFile(string relative)
-    {
-        string root = Environment.GetEnvironmentVariable("EXEMPLAR_SHARED") is { Length: > 0 } s ? s : Path.Combine("..", "shared");
-        string path = Path.GetFullPath(Path.Combine(root, relative));
-        return File.Exists(path) || Directory.Exists(path) ? path : null;
     }
 
     private static Command CreateDecode()

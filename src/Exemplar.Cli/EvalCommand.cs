@@ -45,7 +45,7 @@ internal static class EvalCommand
                 {
                     if (result.GetValue(dataset) is not null) throw new ArgumentException("give either --suite or --dataset, not both");
                     if (name != "shared") throw new ArgumentException($"unknown suite '{name}' (only 'shared')");
-                    string root = SharedRoot();
+                    string root = SharedData.Root();
                     var suiteResult = EvaluationSuite.RunShared(root, segmenters.Select(s => s.Segmenter).ToList(), result.GetValue(episodes) ?? 50,
                         Terminal.Note);
                     PrintSuite(suiteResult);
@@ -92,12 +92,6 @@ internal static class EvalCommand
             list.Add((new RuntimeExampleSegmenter(model), model));
         }
         return list;
-    }
-
-    private static string SharedRoot()
-    {
-        string root = Environment.GetEnvironmentVariable("EXEMPLAR_SHARED") is { Length: > 0 } s ? s : Path.Combine(Directory.GetCurrentDirectory(), "..", "shared");
-        return Directory.Exists(root) ? Path.GetFullPath(root) : throw new DirectoryNotFoundException($"{root}: no shared folder (set EXEMPLAR_SHARED)");
     }
 
     private static void Print(EvaluationResult r)

@@ -124,11 +124,11 @@ internal static class SegmentCommand
         using var scope = DisposeScope.Begin();
         // The segmenter works at a few hundred pixels: big JPEGs are decoded at 1/2, 1/4 or 1/8 scale (several times
         // faster, a fraction of the memory), and the result is brought back to the file's size for the mask.
-        var info = ImageReader.ReadInfo(plan.Target);
-        var image = ImageReader.ReadTensor(plan.Target, ImageReadOptions.Rgb with { ScaleDownToSide = segmenter.InputSize });
+        using var decoded = ImageReader.Read(plan.Target, ImageReadOptions.Rgb with { ScaleDownToSide = segmenter.InputSize });
+        var image = decoded.Pixels;
         using var segmentation = segmenter.Segment(image, plan.Target);
-        bool reduced = image.Size(1) != info.Height || image.Size(2) != info.Width;
-        using var full = reduced ? segmentation.Resize(info.Height, info.Width, segmenter.Threshold) : null;
+        bool reduced = decoded.Height != decoded.Info.Height || decoded.Width != decoded.Info.Width;
+        using var full = reduced ? segmentation.Resize(decoded.Info.Height, decoded.Info.Width, segmenter.Threshold) : null;
         folders.Ensure(Path.GetDirectoryName(plan.Mask)!);
         Write(plan, image, segmentation, full ?? segmentation, segmenter.ClassNames, overwrite);
         return new TargetReport(plan.Target, plan.Mask, (full ?? segmentation).Describe(segmenter.ClassNames));

@@ -104,18 +104,12 @@ public sealed class ExemplarModel : IDisposable
             using var prepared = Prepare(image, geometry);
             using var maps = Run("encoder", [("image", prepared[0])]);
             using var masksValue = OrtValue.CreateTensorValueFromMemory(masks, [1, classes.Count, s, s]);
-            var labelled = prepared[2].GetTensorDataAsSpan<float>().ToArray();
-            if (example.Ignore is { } ignoreInput)
-            {
-                var ignore = new float[s * s];
-                geometry.ResizeMask(Decode(ignoreInput, image, example.Image.Name), ignore);
-                for (int i = 0; i < labelled.Length; i++) labelled[i] *= 1 - ignore[i];
-            }
-            using var labelledValue = OrtValue.CreateTensorValueFromMemory(labelled, [1, 1, s, s]);
+            // Labelled = valid area, less the ignored pixels when there is an ignore map.
+            using var labelledValue = example.Ignore is { } ignoreInput ? Labelled(prepared[2], Decode(ignoreInput, image, example.Image.Name), geometry) : null;
             var inputs = new List<(string, OrtValue)>();
             for (int l = 0; l < levels; l++) inputs.Add(($"level{l}", maps[l]));
             inputs.Add(("masks", masksValue));
-            inputs.Add(("labelled", labelledValue));
+            inputs.Add(("labelled", labelledValue ?? prepared[2]));
             using var encoded = Run("prompt", inputs);
             for (int l = 0; l < levels; l++)
             {
@@ -166,6 +160,17 @@ public sealed class ExemplarModel : IDisposable
                     $"but a bundle with {levels} level(s) needs ({string.Join(", ", inputs)}) → ({string.Join(", ", outputs)})");
             }
         }
+    }
+
+    /// <summary>valid × (1 − ignore) as a new [1, 1, S, S] value.</summary>
+    private static OrtValue Labelled(OrtValue valid, DecodedImage ignoreMap, Geometry geometry)
+    {
+        var ignore = new float[geometry.Size * geometry.Size];
+        geometry.ResizeMask(ignoreMap, ignore);
+        var labelled = valid.GetTensorDataAsSpan<float>().ToArray();
+        System.Numerics.Tensors.TensorPrimitives.Subtract(1f, ignore, ignore);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(labelled, ignore, labelled);
+        return OrtValue.CreateTensorValueFromMemory(labelled, [1, 1, geometry.Size, geometry.Size]);
     }
 
     /// <summary>Decodes a mask (or ignore map) and checks it has the image's size.</summary>

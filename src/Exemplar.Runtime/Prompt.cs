@@ -51,7 +51,6 @@ public sealed class Prompt : IDisposable
     /// <summary>Writes the prompt; an existing file is replaced only with <paramref name="overwrite"/>.</summary>
     public void Save(string path, bool overwrite = false)
     {
-        if (!overwrite && File.Exists(path)) throw new IOException($"{path} exists; pass overwrite: true to replace it");
         var data = new MemoryStream();
         foreach (var level in Levels)
         {
@@ -63,8 +62,7 @@ public sealed class Prompt : IDisposable
         var bytes = data.ToArray();
         var header = new PromptHeader { Fingerprint = Fingerprint, Classes = [.. Classes], Shapes = [.. Levels.Select(l => l.Shape)] };
         var json = JsonSerializer.SerializeToUtf8Bytes(header with { Sha256 = Checksum(header, bytes) });
-        string temporary = path + ".tmp";
-        using (var file = File.Create(temporary))
+        OutputFile.Write(path, file =>
         {
             file.Write(Magic);
             Span<byte> length = stackalloc byte[4];
@@ -72,8 +70,7 @@ public sealed class Prompt : IDisposable
             file.Write(length);
             file.Write(json);
             file.Write(bytes);
-        }
-        File.Move(temporary, path, overwrite: true);
+        }, overwrite);
     }
 
     /// <summary>Reads a prompt written by <see cref="Save"/>.</summary>

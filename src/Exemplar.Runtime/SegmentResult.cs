@@ -185,12 +185,9 @@ public sealed class SegmentResult
 
     private static void Save(SKBitmap bitmap, string path, bool overwrite)
     {
-        if (!overwrite && File.Exists(path)) throw new IOException($"{path} exists; pass overwrite: true to replace it");
         // zlib level 3: masks are mostly runs, so a higher level buys little size for several milliseconds per frame.
         using var pixmap = bitmap.PeekPixels();
         using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 3)) ?? throw new IOException($"{path}: PNG encoding failed");
-        string temporary = path + ".tmp";
-        using (var file = File.Create(temporary)) data.SaveTo(file);
-        File.Move(temporary, path, overwrite: true);
+        OutputFile.Write(path, data.SaveTo, overwrite);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Exemplar.Models;
 using Exemplar.Models.Onnx.Export;
 using Exemplar.Torch;
+using Exemplar.Torch.IO;
 using Exemplar.Torch.Nn;
 
 namespace Exemplar.InContext.Deployment;
@@ -38,7 +39,7 @@ public static class BundleExporter
     /// <summary>Exports <paramref name="segmenter"/> to <paramref name="path"/> (an existing file is replaced only with <paramref name="overwrite"/>).</summary>
     public static BundleManifest Export(Segmenter segmenter, string path, BundleOptions options, bool overwrite = false)
     {
-        if (!overwrite && File.Exists(path)) throw new IOException($"{path} exists; pass --force to replace it");
+        if (!overwrite && AtomicFile.Exists(path)) throw new IOException($"{path} exists; pass --force to replace it");
         var so = segmenter.Options;
         so.Validate(segmenter.Encoder);
         bool int8 = options.Int8MobileNetV2 is not null;
@@ -129,23 +130,19 @@ public static class BundleExporter
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
-    private static void Write(string path, BundleManifest manifest, Dictionary<string, byte[]> graphs)
+    private static void Write(string path, BundleManifest manifest, Dictionary<string, byte[]> graphs) => AtomicFile.Write(path, stream =>
     {
-        string temporary = path + ".tmp";
-        using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Create))
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        using (var entry = zip.CreateEntry("manifest.json", CompressionLevel.Optimal).Open())
         {
-            using (var entry = zip.CreateEntry("manifest.json", CompressionLevel.Optimal).Open())
-            {
-                JsonSerializer.Serialize(entry, manifest, new JsonSerializerOptions { WriteIndented = true });
-            }
-            foreach (var (role, bytes) in graphs)
-            {
-                using var entry = zip.CreateEntry(manifest.Graphs[role], CompressionLevel.Optimal).Open();
-                entry.Write(bytes);
-            }
+            JsonSerializer.Serialize(entry, manifest, new JsonSerializerOptions { WriteIndented = true });
         }
-        File.Move(temporary, path, overwrite: true);
-    }
+        foreach (var (role, bytes) in graphs)
+        {
+            using var entry = zip.CreateEntry(manifest.Graphs[role], CompressionLevel.Optimal).Open();
+            entry.Write(bytes);
+        }
+    }, overwrite: true);
 
     private static Dictionary<string, IReadOnlyDictionary<int, string>> Axes(IEnumerable<string> names, int axis, string symbol) =>
         names.ToDictionary(n => n, _ => (IReadOnlyDictionary<int, string>)new Dictionary<int, string> { [axis] = symbol });

@@ -106,20 +106,13 @@ public static class DeployGraphs
         return new OnnxExport(model);
     }
 
+    /// <summary>Drops the nodes and initializers the graph's outputs do not need.</summary>
     private static void PruneUnused(GraphProto graph)
     {
-        var needed = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
-        var kept = new List<NodeProto>();
-        foreach (var node in graph.Node.Reverse())
-        {
-            if (!node.Output.Any(needed.Contains)) continue;
-            kept.Add(node);
-            foreach (var i in node.Input) needed.Add(i);
-        }
-        kept.Reverse();
+        var kept = OnnxGraphPasses.Needed(graph.Node, graph.Output.Select(o => o.Name), out var read);
         graph.Node.Clear();
         graph.Node.AddRange(kept);
-        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
+        var initializers = graph.Initializer.Where(t => read.Contains(t.Name)).ToList();
         graph.Initializer.Clear();
         graph.Initializer.AddRange(initializers);
     }

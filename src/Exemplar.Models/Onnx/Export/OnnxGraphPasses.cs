@@ -48,16 +48,27 @@ internal static class OnnxGraphPasses
     /// <summary>Drops nodes that no graph output depends on.</summary>
     public static void RemoveUnused(OnnxGraphBuilder builder, GraphProto graph)
     {
-        var needed = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
-        var keep = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-        for (int i = builder.Nodes.Count - 1; i >= 0; i--)
+        var kept = Needed(builder.Nodes, graph.Output.Select(o => o.Name), out _);
+        builder.Nodes.Clear();
+        builder.Nodes.AddRange(kept);
+    }
+
+    /// <summary>
+    /// The nodes (in their order) that <paramref name="outputs"/> depend on, and every value name they read.
+    /// </summary>
+    public static List<NodeProto> Needed(IReadOnlyList<NodeProto> nodes, IEnumerable<string> outputs, out HashSet<string> read)
+    {
+        read = new HashSet<string>(outputs, StringComparer.Ordinal);
+        var kept = new List<NodeProto>();
+        for (int i = nodes.Count - 1; i >= 0; i--)
         {
-            var n = builder.Nodes[i];
-            if (!n.Output.Any(needed.Contains)) continue;
-            keep.Add(n);
-            foreach (var input in n.Input) if (input.Length > 0) needed.Add(input);
+            var n = nodes[i];
+            if (!n.Output.Any(read.Contains)) continue;
+            kept.Add(n);
+            foreach (var input in n.Input) if (input.Length > 0) read.Add(input);
         }
-        builder.Nodes.RemoveAll(n => !keep.Contains(n));
+        kept.Reverse();
+        return kept;
     }
 
     private static Dictionary<string, int> Consumers(List<NodeProto> nodes, GraphProto graph)
