@@ -33,18 +33,30 @@ public sealed class DataLoader
     /// <summary>The options.</summary>
     public DataLoaderOptions Options { get; }
 
+    /// <summary>Items this loader reads per epoch: the data set's, or this process's share of it (<see cref="DataLoaderOptions.Shard"/>).</summary>
+    public int ItemsPerEpoch => Options.Shard is { } shard ? (Dataset.Count + shard.Count - 1) / shard.Count : Dataset.Count;
+
     /// <summary>Batches per epoch.</summary>
-    public int BatchCount => Options.DropLast ? Dataset.Count / Options.BatchSize : (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize;
+    public int BatchCount => Options.DropLast ? ItemsPerEpoch / Options.BatchSize : (ItemsPerEpoch + Options.BatchSize - 1) / Options.BatchSize;
 
     /// <summary>
     /// The item order of an epoch: 0..Count-1, or with <see cref="DataLoaderOptions.Shuffle"/> NumPy's
     /// <c>RandomState(s).permutation(Count)</c> where s is the low 32 bits of <see cref="Mix"/>(Seed, epoch) — the same
     /// on every machine.
     /// </summary>
+    /// <remarks>
+    /// With a <see cref="DataLoaderOptions.Shard"/>, as torch's DistributedSampler: the epoch's order is padded with
+    /// its own first items to a multiple of the shard count, and shard r takes positions r, r + count, r + 2·count, ….
+    /// </remarks>
     public int[] EpochOrder(int epoch)
     {
-        if (!Options.Shuffle) return Enumerable.Range(0, Dataset.Count).ToArray();
-        return new NumpyRandomState((uint)Mix((ulong)(long)Options.Seed, (ulong)(long)epoch)).Permutation(Dataset.Count);
+        var order = Options.Shuffle
+            ? new NumpyRandomState((uint)Mix((ulong)(long)Options.Seed, (ulong)(long)epoch)).Permutation(Dataset.Count)
+            : Enumerable.Range(0, Dataset.Count).ToArray();
+        if (Options.Shard is not { } shard) return order;
+        var mine = new int[ItemsPerEpoch];
+        for (int i = 0; i < mine.Length; i++) mine[i] = order[(shard.Rank + i * shard.Count) % order.Length];
+        return mine;
     }
 
     /// <summary>
@@ -70,30 +82,38 @@ public sealed class DataLoader
     /// </summary>
     /// <exception cref="DataLoaderException">An item could not be loaded or transformed, or samples of different sizes met in a batch.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
-    public IEnumerable<SegmentationBatch> ReadEpoch(int epoch, CancellationToken cancellation = default)
+    public IEnumerable<SegmentationBatch> ReadEpoch(int epoch, CancellationToken cancellation = default) => ReadEpoch(epoch, 0, cancellation);
+
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/> from batch <paramref name="firstBatch"/> on: the same batches
+    /// that a full read of the epoch gives at those positions (what resuming a training run needs).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="firstBatch"/> is not in [0, <see cref="BatchCount"/>].</exception>
+    public IEnumerable<SegmentationBatch> ReadEpoch(int epoch, int firstBatch, CancellationToken cancellation = default)
     {
+        if (firstBatch < 0 || firstBatch > BatchCount) throw new ArgumentOutOfRangeException(nameof(firstBatch), firstBatch, $"an epoch has batches 0 to {BatchCount - 1}");
         var order = EpochOrder(epoch);
-        var batches = new int[BatchCount][];
+        var batches = new int[BatchCount - firstBatch][];
         for (int b = 0; b < batches.Length; b++)
         {
-            int start = b * Options.BatchSize;
+            int start = (firstBatch + b) * Options.BatchSize;
             batches[b] = order[start..Math.Min(start + Options.BatchSize, order.Length)];
         }
-        return Read(epoch, batches, cancellation);
+        return Read(epoch, firstBatch, batches, cancellation);
     }
 
-    private IEnumerable<SegmentationBatch> Read(int epoch, int[][] batches, CancellationToken cancellation)
+    private IEnumerable<SegmentationBatch> Read(int epoch, int firstBatch, int[][] batches, CancellationToken cancellation)
     {
         if (Options.Workers == 0)
         {
             for (int b = 0; b < batches.Length; b++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                yield return BuildBatch(epoch, b, batches[b], cancellation);
+                yield return BuildBatch(epoch, firstBatch + b, batches[b], cancellation);
             }
             yield break;
         }
-        using var run = new DataLoaderRun(this, epoch, batches, cancellation);
+        using var run = new DataLoaderRun(this, epoch, firstBatch, batches, cancellation);
         for (int b = 0; b < batches.Length; b++) yield return run.Take(b);
     }
 

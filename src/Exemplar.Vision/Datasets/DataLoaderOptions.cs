@@ -30,10 +30,21 @@ public sealed record DataLoaderOptions
     /// </summary>
     public ISegmentationTransform? Transform { get; init; }
 
+    /// <summary>
+    /// This process's share of the data when several train together (rank r of n reads every n-th item of the epoch's
+    /// order, as torch's DistributedSampler), or null to read everything.
+    /// </summary>
+    public DataShard? Shard { get; init; }
+
     internal void Validate()
     {
+        if (Shard is { } shard && (shard.Count < 1 || shard.Rank < 0 || shard.Rank >= shard.Count))
+            throw new ArgumentException($"DataLoaderOptions.Shard: rank {shard.Rank} of {shard.Count} is not a shard (need 0 ≤ rank < count)");
         if (BatchSize < 1) throw new ArgumentException($"DataLoaderOptions.BatchSize must be at least 1, got {BatchSize}");
         if (Workers < 0) throw new ArgumentException($"DataLoaderOptions.Workers must be 0 or more, got {Workers}");
         if (Prefetch < 1) throw new ArgumentException($"DataLoaderOptions.Prefetch must be at least 1, got {Prefetch}");
     }
 }
+
+/// <summary>Shard <paramref name="Rank"/> of <paramref name="Count"/> of every epoch (a process's part in data-parallel training).</summary>
+public sealed record DataShard(int Rank, int Count);

@@ -13,6 +13,7 @@ internal sealed class DataLoaderRun : IDisposable
     private readonly DataLoader _loader;
     private readonly int _epoch;
     private readonly int[][] _batches;
+    private readonly int _firstBatch; // the epoch position of _batches[0]
     private readonly TaskCompletionSource<SegmentationBatch>[] _results;
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stop;
@@ -21,11 +22,12 @@ internal sealed class DataLoaderRun : IDisposable
     private int _taken;
     private volatile bool _failed;
 
-    internal DataLoaderRun(DataLoader loader, int epoch, int[][] batches, CancellationToken cancellation)
+    internal DataLoaderRun(DataLoader loader, int epoch, int firstBatch, int[][] batches, CancellationToken cancellation)
     {
         _loader = loader;
         _epoch = epoch;
         _batches = batches;
+        _firstBatch = firstBatch;
         _results = batches.Select(_ => new TaskCompletionSource<SegmentationBatch>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         _slots = new SemaphoreSlim(loader.Options.Prefetch);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -73,7 +75,7 @@ internal sealed class DataLoaderRun : IDisposable
             if (b >= _batches.Length) return;
             try
             {
-                var batch = _loader.BuildBatch(_epoch, b, _batches[b], token);
+                var batch = _loader.BuildBatch(_epoch, _firstBatch + b, _batches[b], token);
                 if (!_results[b].TrySetResult(batch)) batch.Dispose();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -1,0 +1,332 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Exemplar.Torch;
+using Exemplar.Torch.Nn;
+using Exemplar.Torch.Serialization;
+using Exemplar.Training.Losses;
+using Exemplar.Training.Optim;
+using Exemplar.Training.Schedules;
+using Exemplar.Vision.Datasets;
+
+namespace Exemplar.Training.Trainer;
+
+/// <summary>
+/// Trains a model: per optimizer step, <see cref="TrainerOptions.AccumulationSteps"/> batches' losses are
+/// back-propagated (each divided by the count), the gradients optionally clipped, the optimizer stepped, the EMA
+/// updated, the schedule advanced (ReduceLROnPlateau advances on validations instead); validation, early stopping and
+/// checkpoints follow the options. Everything a step draws comes from (seed, step) and (seed, epoch, item), so a run
+/// resumed from its last checkpoint continues bit for bit as if it had never stopped (on the CPU).
+/// </summary>
+/// <remarks>
+/// An epoch has ⌈batches / accumulation⌉ steps; its last step accumulates what is left. Checkpoints go to
+/// <c>{run}/checkpoints/last</c> and <c>{run}/checkpoints/best</c> (see <see cref="TrainingCheckpoint"/>).
+/// </remarks>
+/// <typeparam name="TBatch">What one batch is.</typeparam>
+public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
+{
+    private readonly Module _model;
+    private readonly Optimizer _optimizer;
+    private readonly LearningRateSchedule? _schedule;
+    private readonly ITrainingData<TBatch> _data;
+    private readonly ITrainingObjective<TBatch> _objective;
+    private readonly IValidator? _validator;
+    private readonly IReadOnlyList<ITrainerCallback> _callbacks;
+    private readonly Tensor[] _parameters;
+    private readonly ModelEma? _ema;
+
+    private long _step;
+    private int _epoch;
+    private int _batchInEpoch;
+    private double? _best;
+    private long? _bestStep;
+    private int _badValidations;
+    private double? _stoppingBest;
+
+    /// <summary>Sets up a run.</summary>
+    /// <param name="model">The model (trained in place; the caller owns it).</param>
+    /// <param name="optimizer">The optimizer over (some of) the model's parameters.</param>
+    /// <param name="schedule">The learning-rate schedule over <paramref name="optimizer"/>, or null for constant rates.</param>
+    /// <param name="data">The training batches.</param>
+    /// <param name="objective">The loss of a batch.</param>
+    /// <param name="validator">Scores on held-out data, or null (then no best checkpoint, no early stopping, no plateau schedule).</param>
+    /// <param name="options">How long and how to train.</param>
+    /// <param name="runDirectory">Where checkpoints go, or null for none.</param>
+    /// <param name="callbacks">Logging, plotting, progress.</param>
+    public Trainer(Module model, Optimizer optimizer, LearningRateSchedule? schedule, ITrainingData<TBatch> data,
+        ITrainingObjective<TBatch> objective, IValidator? validator, TrainerOptions options, string? runDirectory = null,
+        IReadOnlyList<ITrainerCallback>? callbacks = null)
+    {
+        options.Validate();
+        if (schedule is not null && !ReferenceEquals(schedule.Optimizer, optimizer)) throw new ArgumentException("the schedule belongs to another optimizer", nameof(schedule));
+        if (validator is null && options.EarlyStopping is not null) throw new ArgumentException("early stopping needs a validator", nameof(options));
+        if (validator is null && schedule is not null && NeedsMetricEver(schedule)) throw new ArgumentException($"{schedule.GetType().Name} steps on a validation metric and needs a validator", nameof(schedule));
+        if (data.BatchesPerEpoch < 1) throw new ArgumentException("the training data has no batch", nameof(data));
+        _model = model;
+        _optimizer = optimizer;
+        _schedule = schedule;
+        _data = data;
+        _objective = objective;
+        _validator = validator;
+        Options = options;
+        RunDirectory = runDirectory;
+        _callbacks = callbacks ?? [];
+        _parameters = [.. optimizer.Groups.SelectMany(g => g.Parameters)];
+        _ema = options.Ema is { } ema ? new ModelEma(model, ema.Decay) : null;
+        StepsPerEpoch = (data.BatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps;
+        TotalSteps = options.Steps ?? options.Epochs!.Value * StepsPerEpoch;
+    }
+
+    /// <summary>The options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Where checkpoints go, or null.</summary>
+    public string? RunDirectory { get; }
+
+    /// <summary>Optimizer steps in one epoch.</summary>
+    public long StepsPerEpoch { get; }
+
+    /// <summary>The step the run ends at.</summary>
+    public long TotalSteps { get; }
+
+    /// <summary>Steps done so far.</summary>
+    public long Step => _step;
+
+    /// <summary>The averaged weights, when <see cref="TrainerOptions.Ema"/> is set.</summary>
+    public ModelEma? Ema => _ema;
+
+    /// <summary>The last checkpoint's folder, or null without a run directory.</summary>
+    public string? LastCheckpoint => RunDirectory is null ? null : Path.Combine(RunDirectory, "checkpoints", "last");
+
+    /// <summary>The best checkpoint's folder, or null without a run directory.</summary>
+    public string? BestCheckpoint => RunDirectory is null ? null : Path.Combine(RunDirectory, "checkpoints", "best");
+
+    /// <summary>
+    /// Restores model, EMA, optimizer, schedule, position, best value and early-stopping count from a checkpoint
+    /// folder that a run with the same options wrote; <see cref="Run"/> then continues from its step.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The folder is no checkpoint, or it does not fit this run (the message says what).</exception>
+    public void Resume(string checkpoint)
+    {
+        var state = TrainingCheckpoint.ReadState(checkpoint);
+        string statePath = Path.Combine(checkpoint, TrainingCheckpoint.StateFile);
+        if ((string?)state["kind"] != "last") throw new CheckpointFormatException(checkpoint, "this is a best-weights checkpoint; resume from checkpoints/last");
+        if ((ulong?)state["seed"] != Options.Seed) throw new CheckpointFormatException(statePath, $"the run was seeded {state["seed"]}, this one {Options.Seed}");
+        if ((long?)state["total_steps"] != TotalSteps) throw new CheckpointFormatException(statePath, $"the run was to take {state["total_steps"]} steps, this one {TotalSteps}");
+        if ((long?)state["steps_per_epoch"] != StepsPerEpoch) throw new CheckpointFormatException(statePath, $"the run had {state["steps_per_epoch"]} steps per epoch, this one {StepsPerEpoch}: not the same data or accumulation");
+        TrainingCheckpoint.LoadModel(checkpoint, _model);
+        if (_ema is not null) TrainingCheckpoint.LoadEma(checkpoint, _ema);
+        _optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
+        if (_schedule is not null)
+        {
+            var schedule = state["schedule"]?.AsObject() ?? throw new CheckpointFormatException(statePath, "the run had no schedule, this one has");
+            try
+            {
+                _schedule.LoadState(schedule);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CheckpointFormatException(statePath, e.Message);
+            }
+        }
+        _step = (long)state["step"]!;
+        _epoch = (int)state["epoch"]!;
+        _batchInEpoch = (int)state["batch_in_epoch"]!;
+        _best = (double?)state["best"];
+        _bestStep = (long?)state["best_step"];
+        _badValidations = (int?)state["bad_validations"] ?? 0;
+        _stoppingBest = (double?)state["stopping_best"];
+    }
+
+    /// <summary>Trains from the current step to the end (or until early stopping), then returns how it ended.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (the last checkpoint stays as written).</exception>
+    public TrainingSummary Run(CancellationToken cancellation = default)
+    {
+        var start = new TrainingStart(TotalSteps, StepsPerEpoch, _step, RunDirectory);
+        foreach (var c in _callbacks) c.OnStart(start);
+        var clock = Stopwatch.StartNew();
+        double lastLogTime = 0;
+        long lastLogStep = _step;
+        bool stopped = false;
+        IEnumerator<TBatch>? batches = null;
+        try
+        {
+            while (_step < TotalSteps && !stopped)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                batches ??= _data.ReadEpoch(_epoch, _batchInEpoch, cancellation).GetEnumerator();
+                int epoch = _epoch;
+                var (loss, terms, gradNorm) = TrainStep(batches, cancellation);
+                _step++;
+                if (_batchInEpoch == _data.BatchesPerEpoch)
+                {
+                    batches.Dispose();
+                    batches = null;
+                    _epoch++;
+                    _batchInEpoch = 0;
+                }
+                bool last = _step == TotalSteps;
+                if (_step % Options.LogEvery == 0 || last)
+                {
+                    double now = clock.Elapsed.TotalSeconds;
+                    double speed = (_step - lastLogStep) / Math.Max(now - lastLogTime, 1e-9);
+                    (lastLogTime, lastLogStep) = (now, _step);
+                    var record = new StepRecord(_step, epoch, TotalSteps, loss, terms, LearningRateOfStep, gradNorm, speed, now);
+                    foreach (var c in _callbacks) c.OnStep(record);
+                }
+                bool validated = false;
+                if (_validator is not null && (last || (Options.ValidateEvery > 0 ? _step % Options.ValidateEvery == 0 : _batchInEpoch == 0)))
+                {
+                    stopped = Validate(epoch, cancellation);
+                    validated = true;
+                }
+                if (RunDirectory is not null && (validated || last || stopped || (Options.CheckpointEvery > 0 && _step % Options.CheckpointEvery == 0)))
+                {
+                    WriteCheckpoint(LastCheckpoint!, "last", null);
+                }
+            }
+        }
+        finally
+        {
+            batches?.Dispose();
+        }
+        var summary = new TrainingSummary(_step, stopped, _best, _bestStep, RunDirectory);
+        foreach (var c in _callbacks) c.OnEnd(summary);
+        return summary;
+    }
+
+    /// <summary>The learning rate the step just taken used (the schedule has already moved on when it steps per iteration).</summary>
+    private double LearningRateOfStep { get; set; }
+
+    private (double Loss, IReadOnlyDictionary<string, double> Terms, double GradNorm) TrainStep(IEnumerator<TBatch> batches, CancellationToken cancellation)
+    {
+        LibTorch.ManualSeed(DataLoader.Mix(Options.Seed, (ulong)_step));
+        _model.Train();
+        _optimizer.ZeroGrad();
+        int count = Math.Min(Options.AccumulationSteps, _data.BatchesPerEpoch - _batchInEpoch);
+        double lossSum = 0;
+        var termSums = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (!batches.MoveNext()) throw new InvalidOperationException($"the training data gave fewer than {_data.BatchesPerEpoch} batches in epoch {_epoch}");
+            using var batch = batches.Current;
+            using var scope = DisposeScope.Begin();
+            LossTerms loss;
+            using (EnterAutocast())
+            {
+                loss = _objective.Loss(batch);
+            }
+            using (loss)
+            {
+                double value = loss.Total.To(DType.Float64).Item<double>();
+                if (!double.IsFinite(value)) throw new TrainingDivergedException(_step + 1, value);
+                lossSum += value;
+                foreach (var (name, term) in loss.Values) termSums[name] = termSums.GetValueOrDefault(name) + term;
+                var scaled = count == 1 ? loss.Total : loss.Total / count;
+                scaled.Backward();
+            }
+            _batchInEpoch++;
+        }
+        double gradNorm = Options.GradientClipNorm is { } clip
+            ? GradientClipping.ClipGradNorm(_parameters, clip)
+            : GradientClipping.GradNorm(_parameters);
+        LearningRateOfStep = _optimizer.Groups[0].LearningRate;
+        _optimizer.Step();
+        _ema?.Update();
+        if (_schedule is not null && !_schedule.NeedsMetric) _schedule.Step();
+        return (lossSum / count, termSums.ToDictionary(kv => kv.Key, kv => kv.Value / count, StringComparer.Ordinal), gradNorm);
+    }
+
+    /// <summary>Validates, updates best and early-stopping state, steps a plateau schedule; true when training should stop.</summary>
+    private bool Validate(int epoch, CancellationToken cancellation)
+    {
+        IReadOnlyDictionary<string, double> metrics;
+        _model.Eval();
+        using (LibTorch.NoGrad())
+        using (_ema is not null && Options.Ema!.ValidateWithEma ? _ema.SwapInto() : null)
+        {
+            metrics = _validator!.Validate(cancellation);
+        }
+        _model.Train();
+        string name = Options.Monitor.Metric;
+        if (!metrics.TryGetValue(name, out double value))
+            throw new InvalidOperationException($"the validator gave no '{name}' (it gives: {string.Join(", ", metrics.Keys)}); set the monitored metric to one of those");
+        bool maximize = Options.Monitor.Goal == MetricGoal.Maximize;
+        bool isBest = _best is not { } best || (maximize ? value > best : value < best);
+        if (isBest)
+        {
+            _best = value;
+            _bestStep = _step;
+        }
+        bool stop = false;
+        if (Options.EarlyStopping is { } stopping)
+        {
+            bool improved = _stoppingBest is not { } reference || (maximize ? value > reference + stopping.MinDelta : value < reference - stopping.MinDelta);
+            if (improved)
+            {
+                _stoppingBest = value;
+                _badValidations = 0;
+            }
+            else
+            {
+                _badValidations++;
+            }
+            stop = _badValidations >= stopping.Patience && _step >= stopping.MinSteps && _step < TotalSteps;
+        }
+        if (_schedule is not null && _schedule.NeedsMetric) _schedule.Step(value);
+        if (isBest && RunDirectory is not null) WriteCheckpoint(BestCheckpoint!, "best", metrics);
+        var record = new ValidationRecord(_step, epoch, metrics, value, isBest, stop);
+        foreach (var c in _callbacks) c.OnValidation(record);
+        return stop;
+    }
+
+    private void WriteCheckpoint(string directory, string kind, IReadOnlyDictionary<string, double>? metrics)
+    {
+        var state = new JsonObject
+        {
+            ["kind"] = kind,
+            ["step"] = _step,
+            ["epoch"] = _epoch,
+            ["batch_in_epoch"] = _batchInEpoch,
+            ["total_steps"] = TotalSteps,
+            ["steps_per_epoch"] = StepsPerEpoch,
+            ["seed"] = Options.Seed,
+            ["best"] = _best,
+            ["best_step"] = _bestStep,
+            ["monitor"] = Options.Monitor.Metric,
+            ["bad_validations"] = _badValidations,
+            ["stopping_best"] = _stoppingBest,
+            ["schedule"] = _schedule?.SaveState(),
+        };
+        if (metrics is not null) state["metrics"] = new JsonObject([.. metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
+        if (kind == "best")
+        {
+            // The best weights are the ones validated: the average when validating with it.
+            bool averaged = _ema is not null && Options.Ema!.ValidateWithEma;
+            state["weights"] = averaged ? "ema" : "model";
+            using (averaged ? _ema!.SwapInto() : null)
+            {
+                TrainingCheckpoint.Write(directory, _model, null, null, state);
+            }
+            return;
+        }
+        TrainingCheckpoint.Write(directory, _model, _ema, _optimizer, state);
+    }
+
+    private IDisposable? EnterAutocast() =>
+        Options.BFloat16Autocast ? throw new NotSupportedException("bfloat16 autocast: pending the native guard") : null;
+
+    private static bool NeedsMetricEver(LearningRateSchedule schedule) =>
+        schedule is ReduceLrOnPlateau || (schedule is LinearWarmup warmup && warmup.Schedule is ReduceLrOnPlateau);
+
+    /// <summary>Frees the EMA (the model, optimizer and data stay the caller's).</summary>
+    public void Dispose() => _ema?.Dispose();
+}
+
+/// <summary>A training loss became NaN or infinite: the run stops rather than train on garbage.</summary>
+public sealed class TrainingDivergedException(long step, double loss)
+    : Exception($"training diverged at step {step}: the loss is {loss}; lower the learning rate, clip gradients (GradientClipNorm) or check the data")
+{
+    /// <summary>The step whose loss was not finite.</summary>
+    public long Step { get; } = step;
+}
