@@ -2,7 +2,8 @@ namespace Exemplar.Torch.Tests;
 
 /// <summary>
 /// Losses against PyTorch 1.13 (<c>F.cross_entropy</c>, <c>F.binary_cross_entropy_with_logits</c>) and against the
-/// written-out formulas (Dice, focal losses), evaluated in float64 in Python.
+/// written-out formulas (Dice, focal losses), evaluated in float64 in Python, on small inputs some of which are checked
+/// by hand. Reference/LossReferenceTests covers every loss, its options and its gradient against loss_reference.json.
 /// </summary>
 public class LossTests
 {
@@ -94,15 +95,6 @@ public class LossTests
         using (var loss = Functional.BinaryCrossEntropyWithLogits(z, y, weight: w)) Check.Close(loss, [], [0.5287885f], atol: 1e-6);
         using var pw = Tensor.From([3f, 1f, 2f]);
         using (var loss = Functional.BinaryCrossEntropyWithLogits(z, y, positiveWeight: pw)) Check.Close(loss, [], [0.45100722f], atol: 1e-6);
-    }
-
-    [Fact]
-    public void BinaryCrossEntropyWithLogitsIsStableForLargeLogits()
-    {
-        using var z = Tensor.From([100f, -100f]);
-        using var y = Tensor.From([0f, 1f]);
-        using var loss = Functional.BinaryCrossEntropyWithLogits(z, y, reduction: Reduction.None);
-        Check.Close(loss, [2], [100f, 100f], atol: 1e-4);
     }
 
     [Fact]
