@@ -11,10 +11,10 @@ public sealed record TrainingStart(long TotalSteps, long StepsPerEpoch, long Sta
 /// <param name="Step">Steps done, counting this one (1, 2, …).</param>
 /// <param name="Epoch">The epoch the step's batches came from (0, 1, …).</param>
 /// <param name="TotalSteps">Steps the run ends at.</param>
-/// <param name="Loss">The step's loss (mean over its accumulated batches).</param>
+/// <param name="Loss">The mean loss of the steps since the previous logged step (each step's loss is the mean over its accumulated batches).</param>
 /// <param name="Terms">The loss's terms, averaged the same way.</param>
 /// <param name="LearningRate">The learning rate the step used (the first parameter group's).</param>
-/// <param name="GradNorm">The gradients' total L2 norm before clipping.</param>
+/// <param name="GradNorm">This step's gradients' total L2 norm before clipping.</param>
 /// <param name="StepsPerSecond">Steps per second since the previous logged step.</param>
 /// <param name="ElapsedSeconds">Training time in this process so far.</param>
 public sealed record StepRecord(

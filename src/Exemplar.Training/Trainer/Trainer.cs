@@ -146,6 +146,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         var clock = Stopwatch.StartNew();
         double lastLogTime = 0;
         long lastLogStep = _step;
+        var window = new LossWindow();
         bool stopped = false;
         IEnumerator<TBatch>? batches = null;
         try
@@ -156,6 +157,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
                 batches ??= _data.ReadEpoch(_epoch, _batchInEpoch, cancellation).GetEnumerator();
                 int epoch = _epoch;
                 var (loss, terms, gradNorm) = TrainStep(batches, cancellation);
+                window.Add(loss, terms);
                 _step++;
                 if (_batchInEpoch == _data.BatchesPerEpoch)
                 {
@@ -170,7 +172,8 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
                     double now = clock.Elapsed.TotalSeconds;
                     double speed = (_step - lastLogStep) / Math.Max(now - lastLogTime, 1e-9);
                     (lastLogTime, lastLogStep) = (now, _step);
-                    var record = new StepRecord(_step, epoch, TotalSteps, loss, terms, LearningRateOfStep, gradNorm, speed, now);
+                    var (meanLoss, meanTerms) = window.TakeMean();
+                    var record = new StepRecord(_step, epoch, TotalSteps, meanLoss, meanTerms, LearningRateOfStep, gradNorm, speed, now);
                     foreach (var c in _callbacks) c.OnStep(record);
                 }
                 bool validated = false;
@@ -321,6 +324,30 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
 
     /// <summary>Frees the EMA (the model, optimizer and data stay the caller's).</summary>
     public void Dispose() => _ema?.Dispose();
+}
+
+/// <summary>Sums losses between two logged steps, for their mean (as mmseg logs the mean over the interval).</summary>
+internal sealed class LossWindow
+{
+    private readonly Dictionary<string, double> _terms = new(StringComparer.Ordinal);
+    private double _loss;
+    private int _count;
+
+    public void Add(double loss, IReadOnlyDictionary<string, double> terms)
+    {
+        _loss += loss;
+        foreach (var (name, value) in terms) _terms[name] = _terms.GetValueOrDefault(name) + value;
+        _count++;
+    }
+
+    public (double Loss, IReadOnlyDictionary<string, double> Terms) TakeMean()
+    {
+        var mean = (_loss / _count, (IReadOnlyDictionary<string, double>)_terms.ToDictionary(kv => kv.Key, kv => kv.Value / _count, StringComparer.Ordinal));
+        _loss = 0;
+        _count = 0;
+        _terms.Clear();
+        return mean;
+    }
 }
 
 /// <summary>A training loss became NaN or infinite: the run stops rather than train on garbage.</summary>

@@ -1,0 +1,106 @@
+using Exemplar.Models.Segmentation;
+
+namespace Exemplar.Training.Recipes;
+
+/// <summary>A recipe read from a file and checked: every value in range, every file and folder it names present.</summary>
+public sealed class RecipeFile
+{
+    private readonly YamlRecipeMapper _mapper;
+
+    private RecipeFile(string path, TrainingRecipe recipe, YamlRecipeMapper mapper, string? sharedFolder)
+    {
+        Path = path;
+        Recipe = recipe;
+        _mapper = mapper;
+        SharedFolder = sharedFolder;
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>What it says.</summary>
+    public TrainingRecipe Recipe { get; }
+
+    /// <summary>What <c>$shared/</c> stands for, or null when there is no shared folder.</summary>
+    public string? SharedFolder { get; }
+
+    /// <summary>Reads and checks a recipe.</summary>
+    /// <param name="path">The YAML file.</param>
+    /// <param name="sharedFolder">The shared data folder, for paths that start with <c>$shared/</c> (null: such paths are an error).</param>
+    /// <exception cref="RecipeException">The file is missing, not YAML, has an unknown key or a wrong value, or names a missing file (the message gives file, line and key).</exception>
+    public static RecipeFile Read(string path, string? sharedFolder)
+    {
+        var (recipe, mapper) = YamlRecipeMapper.Read<TrainingRecipe>(path);
+        var file = new RecipeFile(path, recipe, mapper, sharedFolder);
+        file.Check();
+        return file;
+    }
+
+    /// <summary>A path of the recipe resolved: <c>$shared/…</c> in the shared folder, anything else relative to the recipe's folder.</summary>
+    public string Resolve(string key, string value)
+    {
+        const string shared = "$shared/";
+        if (value.StartsWith(shared, StringComparison.Ordinal))
+        {
+            if (SharedFolder is null) throw _mapper.ErrorAt(key, $"'{value}' is in the shared data folder, and there is none (set EXEMPLAR_SHARED)");
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(SharedFolder, value[shared.Length..]));
+        }
+        return System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, value));
+    }
+
+    /// <summary>An error pointing at <paramref name="key"/>'s line.</summary>
+    public RecipeException ErrorAt(string key, string problem) => _mapper.ErrorAt(key, problem);
+
+    private void Check()
+    {
+        var r = Recipe;
+        if (!_mapper.Wrote("model.name")) throw ErrorAt("model.name", $"a recipe names its model; the zoo has: {string.Join(", ", SegmentationZoo.Models.Select(m => m.Name))}");
+        if (!SegmentationZoo.Models.Any(m => string.Equals(m.Name, r.Model.Name, StringComparison.OrdinalIgnoreCase)))
+            throw ErrorAt("model.name", $"unknown model '{r.Model.Name}'; the zoo has: {string.Join(", ", SegmentationZoo.Models.Select(m => m.Name))}");
+        if (r.Model.BackboneWeights is { } weights && !File.Exists(Resolve("model.backbone_weights", weights)))
+            throw ErrorAt("model.backbone_weights", $"no such file: {Resolve("model.backbone_weights", weights)}");
+
+        if (!_mapper.Wrote("data.root")) throw ErrorAt("data.root", "a recipe names its data set's folder (data.root)");
+        string root = Resolve("data.root", r.Data.Root);
+        if (!Directory.Exists(root)) throw ErrorAt("data.root", $"no such data set folder: {root}");
+        Positive("data.crop_height", r.Data.CropHeight);
+        Positive("data.crop_width", r.Data.CropWidth);
+        Positive("data.batch_size", r.Data.BatchSize);
+        if (r.Data.Workers < 0) throw ErrorAt("data.workers", $"must be 0 or more, got {r.Data.Workers}");
+        if (r.Data.TrainLimit is { } tl) Positive("data.train_limit", tl);
+        if (r.Data.ValLimit is { } vl) Positive("data.val_limit", vl);
+
+        var a = r.Augment;
+        if (!(a.MinScale > 0 && a.MinScale <= a.MaxScale && a.MaxScale <= 1)) throw ErrorAt(_mapper.Wrote("augment.min_scale") ? "augment.min_scale" : "augment.max_scale", $"need 0 < min_scale ≤ max_scale ≤ 1, got {a.MinScale} and {a.MaxScale}");
+        Probability("augment.flip", a.Flip);
+        Probability("augment.rotate", a.Rotate);
+        Probability("augment.photometric", a.Photometric);
+        Probability("augment.cutmix", a.Cutmix);
+        Probability("augment.mosaic", a.Mosaic);
+
+        if (r.Optimizer.Lr <= 0) throw ErrorAt("optimizer.lr", $"must be positive, got {r.Optimizer.Lr}");
+        if (r.Optimizer.WeightDecay < 0) throw ErrorAt("optimizer.weight_decay", $"must be 0 or more, got {r.Optimizer.WeightDecay}");
+        if (!(r.Optimizer.BackboneLrScale is >= 0 and <= 1)) throw ErrorAt("optimizer.backbone_lr_scale", $"must be in [0, 1], got {r.Optimizer.BackboneLrScale}");
+
+        var t = r.Trainer;
+        if ((t.Epochs is null) == (t.Steps is null)) throw ErrorAt(t.Epochs is null ? "trainer" : "trainer.steps", "set exactly one of trainer.epochs and trainer.steps");
+        if (t.Epochs is { } e) Positive("trainer.epochs", e);
+        if (t.Steps is { } s) Positive("trainer.steps", s);
+        Positive("trainer.accumulation", t.Accumulation);
+        Positive("trainer.log_every", t.LogEvery);
+        if (t.EmaDecay is { } d && !(d is >= 0 and < 1)) throw ErrorAt("trainer.ema_decay", $"must be in [0, 1), got {d}");
+        if (r.Schedule.Kind == ScheduleKind.MultiStep && r.Schedule.Milestones is not { Count: > 0 }) throw ErrorAt("schedule.kind", "multi_step needs schedule.milestones");
+        if (r.Schedule.WarmupSteps < 0) throw ErrorAt("schedule.warmup_steps", $"must be 0 or more, got {r.Schedule.WarmupSteps}");
+        if (!(r.Schedule.WarmupStartFactor is > 0 and <= 1)) throw ErrorAt("schedule.warmup_start_factor", $"must be in (0, 1], got {r.Schedule.WarmupStartFactor}");
+    }
+
+    private void Positive(string key, long value)
+    {
+        if (value < 1) throw ErrorAt(key, $"must be at least 1, got {value}");
+    }
+
+    private void Probability(string key, double value)
+    {
+        if (!(value is >= 0 and <= 1)) throw ErrorAt(key, $"is a probability in [0, 1], got {value}");
+    }
+}

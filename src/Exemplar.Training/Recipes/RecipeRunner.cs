@@ -1,0 +1,246 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Exemplar.Models.Segmentation;
+using Exemplar.Torch;
+using Exemplar.Training.Logging;
+using Exemplar.Training.Losses;
+using Exemplar.Training.Optim;
+using Exemplar.Training.Schedules;
+using Exemplar.Training.Segmentation;
+using Exemplar.Training.Trainer;
+using Exemplar.Vision.Datasets;
+using Exemplar.Vision.Transforms;
+
+namespace Exemplar.Training.Recipes;
+
+/// <summary>How to run a recipe.</summary>
+public sealed record TrainingRunOptions
+{
+    /// <summary>The run folder: checkpoints, <c>log.jsonl</c>, curves, the recipe's copy, <c>summary.json</c>.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>A <c>checkpoints/last</c> folder to continue from, or null to start afresh.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>More callbacks (a progress display).</summary>
+    public IReadOnlyList<ITrainerCallback> Callbacks { get; init; } = [];
+}
+
+/// <summary>
+/// Builds everything a recipe describes — data sets and pipelines, network, loss, optimizer groups, schedule,
+/// trainer, log and curves — and trains. What <c>exemplar train --recipe</c> runs.
+/// </summary>
+public static class RecipeRunner
+{
+    /// <summary>The JSONL log in a run folder.</summary>
+    public const string LogFile = "log.jsonl";
+
+    /// <summary>Trains as <paramref name="recipe"/> says.</summary>
+    /// <exception cref="RecipeException">Something the recipe names cannot be used (the message gives the line).</exception>
+    /// <exception cref="IOException">The run folder already holds another run and this is not a resume of it.</exception>
+    public static TrainingSummary Run(RecipeFile recipe, TrainingRunOptions options, CancellationToken cancellation = default)
+    {
+        var r = recipe.Recipe;
+        string output = Path.GetFullPath(options.OutputDirectory);
+        CheckOutput(output, options.ResumeFrom);
+        Directory.CreateDirectory(output);
+        File.Copy(recipe.Path, Path.Combine(output, "recipe.yaml"), overwrite: true);
+
+        var (trainSet, valSet) = OpenData(recipe);
+        int classes = trainSet.Classes.Count;
+        LibTorch.ManualSeed(r.Trainer.Seed); // the head's random initialisation
+        var zoo = SegmentationZoo.Get(r.Model.Name);
+        using var network = zoo.Create(classes, r.Model.BackboneWeights is { } w ? recipe.Resolve("model.backbone_weights", w) : null);
+
+        var normalize = new NormalizeOptions(network.Preprocessing.Mean, network.Preprocessing.Std);
+        int multiple = network.Preprocessing.SizeMultiple;
+        if (r.Data.CropHeight % multiple != 0) throw recipe.ErrorAt("data.crop_height", $"{zoo.Name} needs sizes that are multiples of {multiple}, got {r.Data.CropHeight}");
+        if (r.Data.CropWidth % multiple != 0) throw recipe.ErrorAt("data.crop_width", $"{zoo.Name} needs sizes that are multiples of {multiple}, got {r.Data.CropWidth}");
+        var trainLoader = new DataLoader(trainSet, new DataLoaderOptions
+        {
+            BatchSize = r.Data.BatchSize,
+            Shuffle = true,
+            DropLast = trainSet.Count >= r.Data.BatchSize,
+            Seed = unchecked((int)r.Trainer.Seed),
+            Workers = r.Data.Workers,
+            Transform = TrainPipeline(r, trainSet, normalize),
+        });
+        var valLoader = new DataLoader(valSet, new DataLoaderOptions { BatchSize = 1, Workers = r.Data.Workers, Transform = new Normalize(normalize) });
+
+        SegmentationLoss loss;
+        try
+        {
+            loss = new SegmentationLoss(new SegmentationLossOptions
+            {
+                CrossEntropyWeight = r.Loss.CrossEntropy,
+                DiceWeight = r.Loss.Dice,
+                FocalWeight = r.Loss.Focal,
+                LabelSmoothing = r.Loss.LabelSmoothing,
+                ClassWeights = r.Loss.ClassWeights,
+                IgnoreIndex = trainSet.IgnoreLabel,
+            });
+        }
+        catch (ArgumentException e)
+        {
+            throw recipe.ErrorAt("loss", e.Message);
+        }
+        if (r.Loss.ClassWeights is { } cw && cw.Count != classes) throw recipe.ErrorAt("loss.class_weights", $"{cw.Count} weights for {classes} classes");
+
+        var trainerOptions = new TrainerOptions
+        {
+            Epochs = r.Trainer.Epochs,
+            Steps = r.Trainer.Steps,
+            AccumulationSteps = r.Trainer.Accumulation,
+            GradientClipNorm = r.Trainer.ClipGradNorm,
+            BFloat16Autocast = r.Trainer.Bf16,
+            Ema = r.Trainer.EmaDecay is { } decay ? new EmaOptions { Decay = decay } : null,
+            Seed = r.Trainer.Seed,
+            LogEvery = r.Trainer.LogEvery,
+            ValidateEvery = r.Trainer.ValidateEvery,
+            CheckpointEvery = r.Trainer.CheckpointEvery,
+            Monitor = new MonitorOptions(r.Trainer.Monitor, MetricGoal.Maximize),
+            EarlyStopping = r.Trainer.EarlyStopping is { } es ? new EarlyStoppingOptions { Patience = es.Patience, MinDelta = es.MinDelta, MinSteps = es.MinSteps } : null,
+        };
+        long stepsPerEpoch = (trainLoader.BatchCount + trainerOptions.AccumulationSteps - 1) / trainerOptions.AccumulationSteps;
+        long totalSteps = trainerOptions.Steps ?? trainerOptions.Epochs!.Value * stepsPerEpoch;
+
+        using var optimizer = CreateOptimizer(r.Optimizer, network);
+        var schedule = CreateSchedule(recipe, optimizer, totalSteps);
+        string logPath = Path.Combine(output, LogFile);
+        var validator = new SegmentationValidator(network, valLoader, [.. trainSet.Classes.Select(c => c.Name)], trainSet.IgnoreLabel);
+        ITrainerCallback[] callbacks = [new JsonlLog(logPath), new TrainingCurves(Path.Combine(output, "curves"), logPath), .. options.Callbacks];
+        using var trainer = new Trainer<SegmentationBatch>(network, optimizer, schedule, new SegmentationTrainingData(trainLoader),
+            new SegmentationObjective(network, loss), validator, trainerOptions, output, callbacks);
+        if (options.ResumeFrom is { } resume) trainer.Resume(resume);
+        var summary = trainer.Run(cancellation);
+        WriteSummary(Path.Combine(output, "summary.json"), summary, zoo, classes, trainSet, valSet, validator);
+        return summary;
+    }
+
+    private static void CheckOutput(string output, string? resume)
+    {
+        if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any()) return;
+        if (resume is not null && Path.GetFullPath(resume).StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return;
+        throw new IOException($"{output} already holds files; continue that run with --resume {Path.Combine(output, "checkpoints", "last")}, or choose an empty folder");
+    }
+
+    private static (ISegmentationDataset Train, ISegmentationDataset Val) OpenData(RecipeFile recipe)
+    {
+        var d = recipe.Recipe.Data;
+        string root = recipe.Resolve("data.root", d.Root);
+        ISegmentationDataset Open(string split, string key)
+        {
+            try
+            {
+                return d.Kind switch
+                {
+                    DatasetKindRecipe.Camvid => new CamVidDataset(root, new CamVidOptions { Split = split }),
+                    DatasetKindRecipe.Voc => new VocDataset(root, new VocOptions { Split = split }),
+                    _ => new DatumaroSegmentationDataset(root, new DatumaroSegmentationOptions { Split = split }),
+                };
+            }
+            catch (Exception e) when (e is DatasetLayoutException or IOException)
+            {
+                throw recipe.ErrorAt(key, $"cannot open the {d.Kind.ToString().ToLowerInvariant()} data set's '{split}' split in {root}: {e.Message}");
+            }
+        }
+        var train = Open(d.TrainSplit, "data.train_split");
+        var val = Open(d.ValSplit, "data.val_split");
+        if (!train.Classes.Select(c => c.Id).SequenceEqual(Enumerable.Range(0, train.Classes.Count).Select(i => (long)i)))
+            throw recipe.ErrorAt("data.kind", $"training needs class ids 0..C-1; {train.Name} has {string.Join(", ", train.Classes.Select(c => c.Id))}");
+        if (d.TrainLimit is { } tl) train = new DatasetSubset(train, Enumerable.Range(0, Math.Min(tl, train.Count)));
+        if (d.ValLimit is { } vl) val = DatasetSubset.Spread(val, vl);
+        return (train, val);
+    }
+
+    /// <summary>Mosaic on the raw samples, then random resized crop, flip, rotation, photometric distortion, cut-mix, normalisation.</summary>
+    private static ISegmentationTransform TrainPipeline(TrainingRecipe r, ISegmentationDataset dataset, NormalizeOptions normalize)
+    {
+        var a = r.Augment;
+        int h = r.Data.CropHeight, w = r.Data.CropWidth;
+        var crop = new RandomResizedCrop(new RandomResizedCropOptions(h, w) { MinScale = a.MinScale, MaxScale = a.MaxScale });
+        var flip = new RandomFlip(new RandomFlipOptions { HorizontalProbability = a.Flip });
+        var steps = new List<ISegmentationTransform>();
+        if (a.Mosaic > 0)
+            steps.Add(new MixWithDrawnSamples(new Mosaic(new MosaicOptions(h / 2, w / 2) { Probability = a.Mosaic, MaskIgnore = dataset.IgnoreLabel }), random => dataset.Load(random.Next(dataset.Count))));
+        steps.Add(crop);
+        steps.Add(flip);
+        if (a.Rotate > 0) steps.Add(new RandomRotate(new RandomRotateOptions { Probability = a.Rotate, MinDegrees = -a.RotateDegrees, MaxDegrees = a.RotateDegrees, MaskIgnore = dataset.IgnoreLabel }));
+        if (a.Photometric > 0) steps.Add(new PhotometricDistortion(new PhotometricDistortionOptions { Probability = a.Photometric }));
+        if (a.Cutmix > 0)
+        {
+            var partner = new Compose(crop, flip);
+            steps.Add(new MixWithDrawnSamples(new CutMix(new CutMixOptions { Probability = a.Cutmix }), random =>
+            {
+                using var raw = dataset.Load(random.Next(dataset.Count));
+                return partner.Apply(raw, random);
+            }));
+        }
+        steps.Add(new Normalize(normalize));
+        return new Compose([.. steps]);
+    }
+
+    private static Optimizer CreateOptimizer(OptimizerRecipe o, SegmentationNetwork network)
+    {
+        bool frozenBackbone = o.BackboneLrScale == 0;
+        foreach (var (name, p) in network.NamedParameters())
+        {
+            if (name.StartsWith("backbone.", StringComparison.Ordinal) && frozenBackbone) p.RequiresGrad = false;
+        }
+        var groups = new List<ParameterGroup>();
+        // The head's groups first: the logged learning rate (group 0's) is then the recipe's lr.
+        foreach (bool backbone in new[] { false, true })
+        {
+            var named = network.NamedParameters().Where(p => p.Name.StartsWith("backbone.", StringComparison.Ordinal) == backbone);
+            var split = o.NoDecayOnNormAndBias
+                ? ParameterGroups.SplitWeightDecay(named, o.WeightDecay)
+                : [new ParameterGroup([.. named.Where(p => p.Parameter.RequiresGrad).Select(p => p.Parameter)])];
+            double? lr = backbone && o.BackboneLrScale != 1 ? o.Lr * o.BackboneLrScale : null;
+            groups.AddRange(split.Where(g => g.Parameters.Count > 0).Select(g => g with { LearningRate = lr }));
+        }
+        return o.Kind switch
+        {
+            OptimizerKind.Sgd => new Sgd(groups, new SgdOptions { LearningRate = o.Lr, Momentum = o.Momentum, Nesterov = o.Nesterov, WeightDecay = o.WeightDecay }),
+            OptimizerKind.Adam => new Adam(groups, new AdamOptions { LearningRate = o.Lr, WeightDecay = o.WeightDecay }),
+            _ => new AdamW(groups, new AdamWOptions { LearningRate = o.Lr, WeightDecay = o.WeightDecay }),
+        };
+    }
+
+    private static LearningRateSchedule CreateSchedule(RecipeFile recipe, Optimizer optimizer, long totalSteps)
+    {
+        var s = recipe.Recipe.Schedule;
+        long decaySteps = Math.Max(1, totalSteps - s.WarmupSteps);
+        LearningRateSchedule schedule = s.Kind switch
+        {
+            ScheduleKind.Constant => new ConstantSchedule(optimizer),
+            ScheduleKind.Poly => new PolynomialSchedule(optimizer, new PolynomialScheduleOptions { Steps = decaySteps, Power = s.Power, EndLearningRate = s.MinLr }),
+            ScheduleKind.Cosine => new CosineAnnealingSchedule(optimizer, new CosineAnnealingScheduleOptions { Steps = decaySteps, MinLearningRate = s.MinLr }),
+            ScheduleKind.MultiStep => new MultiStepSchedule(optimizer, new MultiStepScheduleOptions { Milestones = s.Milestones!, Gamma = s.Gamma }),
+            ScheduleKind.OneCycle => new OneCycleSchedule(optimizer, new OneCycleScheduleOptions { MaxLearningRates = [.. optimizer.Groups.Select(g => g.LearningRate)], TotalSteps = totalSteps }),
+            _ => new ReduceLrOnPlateau(optimizer, new ReduceLrOnPlateauOptions { Mode = PlateauMode.Max, Factor = s.Factor, Patience = s.Patience, Cooldown = s.Cooldown, MinLearningRates = [s.MinLr] }),
+        };
+        if (s.WarmupSteps > 0 && s.Kind == ScheduleKind.OneCycle) throw recipe.ErrorAt("schedule.warmup_steps", "one_cycle warms up by itself; leave warmup_steps at 0");
+        return s.WarmupSteps > 0 ? new LinearWarmup(schedule, new LinearWarmupOptions { Steps = s.WarmupSteps, StartFactor = s.WarmupStartFactor }) : schedule;
+    }
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    private static void WriteSummary(string path, TrainingSummary summary, SegmentationZooModel model, int classes,
+        ISegmentationDataset train, ISegmentationDataset val, SegmentationValidator validator)
+    {
+        var json = new JsonObject
+        {
+            ["model"] = model.Name,
+            ["classes"] = classes,
+            ["trained_on"] = train.Name,
+            ["validated_on"] = val.Name,
+            ["steps"] = summary.Steps,
+            ["stopped_early"] = summary.StoppedEarly,
+            ["best"] = Finite(summary.BestValue),
+            ["best_step"] = summary.BestStep,
+            ["last_mIoU"] = Finite(validator.LastScores?.MeanIoU),
+            ["last_mDice"] = Finite(validator.LastScores?.MeanDice),
+        };
+        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
