@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,9 +59,23 @@ void copy_back(std::vector<at::Tensor>& originals, const std::vector<at::Tensor>
   }
 }
 
+// Runs body, prefixing the message of any failure with what was being done: Gloo's own messages ("Socket Timeout",
+// "Connection closed by peer") do not say which call failed.
+template <typename F>
+auto with_context(const std::string& context, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(context + ": " + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(context + ": " + e.what());
+  }
+}
+
 // Waits for every work item, even after one failed, so that none still writes into the tensors when the call
 // returns; then rethrows the first failure.
-void wait_all(const std::vector<c10::intrusive_ptr<c10d::Work>>& works) {
+void wait_all(const char* collective, const c10d::ProcessGroup& group,
+              const std::vector<c10::intrusive_ptr<c10d::Work>>& works) {
   std::exception_ptr first;
   for (const auto& work : works) {
     try {
@@ -69,7 +84,11 @@ void wait_all(const std::vector<c10::intrusive_ptr<c10d::Work>>& works) {
       if (!first) first = std::current_exception();
     }
   }
-  if (first) std::rethrow_exception(first);
+  if (first) {
+    with_context(std::string(collective) + " on rank " + std::to_string(group.getRank()) + " of " +
+                     std::to_string(group.getSize()) + " failed",
+                 [&]() { std::rethrow_exception(first); });
+  }
 }
 
 }  // namespace
@@ -124,7 +143,11 @@ ex_process_group ex_gloo_new(ex_store store, int32_t rank, int32_t world_size, i
     options->devices.push_back(name.empty() ? c10d::ProcessGroupGloo::createDefaultDevice()
                                             : c10d::ProcessGroupGloo::createDeviceForHostname(name));
     // The constructor connects every pair of ranks through the store (each rank publishes its address there).
-    GroupPtr group = c10::make_intrusive<c10d::ProcessGroupGloo>(as_store(store), rank, world_size, options);
+    auto context = "rank " + std::to_string(rank) + " of " + std::to_string(world_size) +
+                   " could not connect to the other ranks within " + std::to_string(timeout_ms) + " ms";
+    GroupPtr group = with_context(context, [&]() {
+      return c10::make_intrusive<c10d::ProcessGroupGloo>(as_store(store), rank, world_size, options);
+    });
     return new GroupPtr(std::move(group));
   });
 }
@@ -158,7 +181,7 @@ int32_t ex_pg_allreduce_sum(ex_process_group pg, const ex_tensor* tensors, int64
       std::vector<at::Tensor> one{t};
       works.push_back(group.allreduce(one, options));
     }
-    wait_all(works);
+    wait_all("all-reduce", group, works);
     copy_back(originals, dense);
     return 1;
   });
@@ -173,7 +196,7 @@ int32_t ex_pg_broadcast(ex_process_group pg, ex_tensor t, int32_t root) {
     c10d::BroadcastOptions options;
     options.rootRank = root;
     options.rootTensor = 0;
-    wait_all({group.broadcast(dense, options)});
+    wait_all("broadcast", group, {group.broadcast(dense, options)});
     copy_back(originals, dense);
     return 1;
   });
@@ -181,7 +204,8 @@ int32_t ex_pg_broadcast(ex_process_group pg, ex_tensor t, int32_t root) {
 
 int32_t ex_pg_barrier(ex_process_group pg) {
   return guarded<int32_t>(0, [&]() {
-    wait_all({as_group(pg).barrier()});
+    auto& group = as_group(pg);
+    wait_all("barrier", group, {group.barrier()});
     return 1;
   });
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Exemplar.Torch.Distributed;
+using Exemplar.Torch.Native;
 
 namespace Exemplar.Torch.Tests.Distributed;
 
@@ -29,6 +30,27 @@ public class FailureTests
     }
 
     [Fact]
+    public void TheGroupFailsWhenAPeerJoinsTheStoreButNeverConnects()
+    {
+        int port = Ranks.FreePort();
+        using var failed = new ManualResetEventSlim();
+        // A peer that stops between the two steps of joining: it holds its store connection open, but never forms the group.
+        var peer = new Thread(() =>
+        {
+            using var store = new StoreHandle(NativeMethods.ex_tcp_store_new("127.0.0.1", port, 2, 0, 2000));
+            failed.Wait(TimeSpan.FromSeconds(10));
+        }) { IsBackground = true };
+        peer.Start();
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<TorchException>(() => ProcessGroup.Gloo(Ranks.Options(0, 2, port, Timeout.TotalSeconds)));
+        var elapsed = clock.Elapsed;
+        failed.Set();
+        Assert.True(peer.Join(TimeSpan.FromSeconds(5)));
+        Assert.True(elapsed < Timeout + Slack, $"failed after {elapsed.TotalSeconds:F1} s");
+        Assert.Contains("rank 0 of 2 could not connect", e.Message);
+    }
+
+    [Fact]
     public void ACollectiveFailsWhenThePeerHasLeft()
     {
         var failures = Ranks.Run<(TimeSpan Elapsed, Exception Error)?>(2, group =>
@@ -48,6 +70,7 @@ public class FailureTests
         Assert.NotNull(failures[0]);
         var (elapsed, error) = failures[0]!.Value;
         Assert.IsType<TorchException>(error);
+        Assert.Contains("all-reduce on rank 0 of 2 failed", error.Message);
         Assert.True(elapsed < Timeout + Slack, $"failed after {elapsed.TotalSeconds:F1} s");
     }
 }
