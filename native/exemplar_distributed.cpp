@@ -213,7 +213,7 @@ int32_t ex_pg_barrier(ex_process_group pg) {
 #else  // no Gloo headers at build time
 
 namespace {
-constexpr const char* kNoGloo = "this Exemplar native shim was built without Gloo (install libgloo-dev and rebuild)";
+constexpr const char* kNoGloo = "this Exemplar native shim was built without Gloo (install libgloo-dev, delete native/build and rebuild)";
 }
 
 int32_t ex_distributed_available(void) { return 0; }

@@ -4,7 +4,8 @@ namespace Exemplar.Torch;
 
 /// <summary>
 /// An <see cref="LibTorch.Autocast"/> region: restores its thread's previous autocast flag and dtype when disposed
-/// (once; later calls do nothing), and frees the cached casts of weights when it was the outermost region.
+/// (once; later calls do nothing), and frees the cached casts of weights when it was the outermost region. Autocast
+/// state belongs to a thread: dispose the guard on the thread that created it (elsewhere Dispose throws).
 /// </summary>
 public sealed class AutocastGuard : IDisposable
 {

@@ -39,7 +39,7 @@ public sealed partial class ProcessGroup : IDisposable
         options.Validate();
         if (NativeMethods.ex_distributed_available() == 0)
         {
-            throw new TorchException("this Exemplar native shim was built without Gloo (install libgloo-dev and rebuild)");
+            throw new TorchException("this Exemplar native shim was built without Gloo (install libgloo-dev, delete native/build and rebuild)");
         }
         long timeout = options.TimeoutMilliseconds;
         // The group holds its own reference to the store, so this one is released as soon as the group exists.

@@ -11,12 +11,13 @@ public class CollectiveTests
     {
         var results = Ranks.Run(2, group =>
         {
+            using var scope = DisposeScope.Begin();
             int r = group.Rank;
-            using var a = Tensor.From(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3) * (float)(r + 1);
-            using var b = Tensor.From(new double[] { 0.1, 0.2, 0.3 }, 3) + (double)r;
+            var a = Tensor.From(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3) * (float)(r + 1);
+            var b = Tensor.From(new double[] { 0.1, 0.2, 0.3 }, 3) + (double)r;
             // A strided view: Gloo needs dense memory, the shim goes through a copy and writes the sum back into the view.
-            using var c0 = Tensor.From(new float[] { 1, 2, 3, 4 }, 2, 2) * (float)(10 * r + 1);
-            using var c = c0.Transpose(0, 1);
+            var c0 = Tensor.From(new float[] { 1, 2, 3, 4 }, 2, 2) * (float)(10 * r + 1);
+            var c = c0.Transpose(0, 1);
             group.AllReduceSum(a, b, c);
             return (a.ToArray<float>(), b.ToArray<double>(), c0.ToArray<float>());
         });
