@@ -1,11 +1,13 @@
 // Exemplar native shim. See exemplar_native.h for the contract.
 #include "exemplar_native.h"
+#include "exemplar_internal.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/api/include/torch/version.h>
 
@@ -17,9 +19,21 @@
 #include <string>
 #include <vector>
 
+namespace exemplar {
+
+namespace {
+thread_local std::string g_last_error;
+}  // namespace
+
+void set_error(const char* what) { g_last_error = what ? what : "unknown error"; }
+
+}  // namespace exemplar
+
+using exemplar::as_tensor;
+using exemplar::guarded;
+
 namespace {
 
-thread_local std::string g_last_error;
 thread_local std::vector<ex_out> g_pending_outputs;
 thread_local torch::jit::Stack g_stack;  // reused by every call on this thread: no allocation per call
 std::atomic<int64_t> g_live_tensors{0};
@@ -37,28 +51,6 @@ struct MallocTuning {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
 } g_malloc_tuning;
-
-void set_error(const char* what) { g_last_error = what ? what : "unknown error"; }
-
-// Wraps a body so that no C++ exception crosses the C boundary; `fail` is returned instead.
-template <typename R, typename F>
-R guarded(R fail, F&& body) noexcept {
-  try {
-    return body();
-  } catch (const c10::Error& e) {
-    set_error(e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    set_error(e.what());
-  } catch (...) {
-    set_error("unknown C++ exception");
-  }
-  return fail;
-}
-
-at::Tensor& as_tensor(ex_tensor t) {
-  TORCH_CHECK(t != nullptr, "null tensor handle");
-  return *static_cast<at::Tensor*>(t);
-}
 
 ex_tensor new_handle(at::Tensor t) {
   if (!t.defined()) return nullptr;
@@ -207,7 +199,7 @@ void push_output(std::vector<ex_out>& outs, const c10::IValue& v) {
 
 extern "C" {
 
-const char* ex_last_error(void) { return g_last_error.c_str(); }
+const char* ex_last_error(void) { return exemplar::g_last_error.c_str(); }
 
 ex_op ex_op_find(const char* name, const char* overload) {
   return guarded<ex_op>(nullptr, [&]() -> ex_op {
@@ -383,6 +375,23 @@ int32_t ex_tensor_zero_grad(ex_tensor t) {
   });
 }
 
+int32_t ex_tensor_set_grad(ex_tensor t, ex_tensor grad) {
+  return guarded<int32_t>(0, [&]() {
+    auto& self = as_tensor(t);
+    if (grad == nullptr) {
+      self.mutable_grad() = at::Tensor();
+      return 1;
+    }
+    const auto& g = as_tensor(grad);
+    // The checks of Python's `.grad = g`: an optimizer trusts that the gradient matches its parameter.
+    TORCH_CHECK(g.sizes() == self.sizes(), "gradient of shape ", g.sizes(), " for a tensor of shape ", self.sizes());
+    TORCH_CHECK(g.scalar_type() == self.scalar_type(), "gradient of type ", g.scalar_type(), " for a tensor of type ", self.scalar_type());
+    TORCH_CHECK(g.device() == self.device(), "gradient on ", g.device(), " for a tensor on ", self.device());
+    self.mutable_grad() = g;
+    return 1;
+  });
+}
+
 int32_t ex_tensor_backward(ex_tensor t, ex_tensor gradient, int32_t retain_graph, int32_t create_graph) {
   return guarded<int32_t>(0, [&]() {
     at::Tensor grad = gradient ? as_tensor(gradient) : at::Tensor();
@@ -397,6 +406,33 @@ int32_t ex_set_grad_enabled(int32_t enabled) {
   bool previous = c10::GradMode::is_enabled();
   c10::GradMode::set_enabled(enabled != 0);
   return previous ? 1 : 0;
+}
+
+int32_t ex_autocast_cpu_enabled(void) { return at::autocast::is_cpu_enabled() ? 1 : 0; }
+
+int32_t ex_autocast_set_cpu_enabled(int32_t enabled) {
+  bool previous = at::autocast::is_cpu_enabled();
+  at::autocast::set_cpu_enabled(enabled != 0);
+  return previous ? 1 : 0;
+}
+
+int32_t ex_autocast_cpu_dtype(void) { return static_cast<int32_t>(at::autocast::get_autocast_cpu_dtype()); }
+
+int32_t ex_autocast_set_cpu_dtype(int32_t dtype) {
+  auto previous = at::autocast::get_autocast_cpu_dtype();
+  at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(dtype));
+  return static_cast<int32_t>(previous);
+}
+
+int32_t ex_autocast_increment_nesting(void) { return at::autocast::increment_nesting(); }
+
+int32_t ex_autocast_decrement_nesting(void) { return at::autocast::decrement_nesting(); }
+
+int32_t ex_autocast_clear_cache(void) {
+  return guarded<int32_t>(0, [&]() {
+    at::autocast::clear_cache();
+    return 1;
+  });
 }
 
 int32_t ex_manual_seed(uint64_t seed) {

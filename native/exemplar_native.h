@@ -96,12 +96,22 @@ EX_API int32_t ex_tensor_is_leaf(ex_tensor t);
 // Returns the .grad tensor (null with no error when there is none).
 EX_API ex_tensor ex_tensor_grad(ex_tensor t);
 EX_API int32_t ex_tensor_zero_grad(ex_tensor t);
+// Sets the .grad tensor (null clears it); it must match the tensor's shape, dtype and device.
+EX_API int32_t ex_tensor_set_grad(ex_tensor t, ex_tensor grad);
 EX_API int32_t ex_tensor_backward(ex_tensor t, ex_tensor gradient, int32_t retain_graph, int32_t create_graph);
 EX_API int64_t ex_tensor_storage_offset(ex_tensor t);
 
 // ---- runtime ------------------------------------------------------------------------------------
 EX_API int32_t ex_grad_enabled(void);
 EX_API int32_t ex_set_grad_enabled(int32_t enabled);  // returns the previous state (thread-local)
+// CPU autocast (thread-local, as at::autocast): each setter returns the previous value.
+EX_API int32_t ex_autocast_cpu_enabled(void);
+EX_API int32_t ex_autocast_set_cpu_enabled(int32_t enabled);
+EX_API int32_t ex_autocast_cpu_dtype(void);  // a c10::ScalarType
+EX_API int32_t ex_autocast_set_cpu_dtype(int32_t dtype);
+EX_API int32_t ex_autocast_increment_nesting(void);  // returns the new depth
+EX_API int32_t ex_autocast_decrement_nesting(void);  // returns the new depth; 0 when leaving the outermost region
+EX_API int32_t ex_autocast_clear_cache(void);        // frees the casts of weights cached inside the region
 EX_API int32_t ex_manual_seed(uint64_t seed);
 EX_API ex_generator ex_generator_new(uint64_t seed);
 EX_API void ex_generator_free(ex_generator g);
@@ -112,6 +122,27 @@ EX_API int32_t ex_cuda_device_count(void);
 EX_API int32_t ex_cuda_synchronize(void);
 EX_API const char* ex_torch_version(void);
 EX_API const char* ex_torch_config(void);
+
+// ---- distributed (c10d over Gloo, CPU tensors) ------------------------------------------------------
+// Every call that talks to peers fails (never hangs) once its timeout has passed, e.g. when a peer never joins or is gone.
+typedef void* ex_store;          // owns one c10d::Store (a TCPStore)
+typedef void* ex_process_group;  // owns one c10d::ProcessGroupGloo
+
+EX_API int32_t ex_distributed_available(void);  // 0 when the shim was built without Gloo's headers
+// Connects to (or, with is_master, serves) the key-value store at host:port; the master waits for world_size members.
+EX_API ex_store ex_tcp_store_new(const char* host, int32_t port, int32_t world_size, int32_t is_master, int64_t timeout_ms);
+EX_API void ex_store_free(ex_store s);
+// Joins the group of world_size ranks meeting in `store`; the group keeps the store alive. `hostname` names the
+// interface the ranks talk over (empty: the machine's hostname, or the loopback when it does not resolve).
+EX_API ex_process_group ex_gloo_new(ex_store store, int32_t rank, int32_t world_size, int64_t timeout_ms, const char* hostname);
+EX_API void ex_process_group_free(ex_process_group pg);
+EX_API int32_t ex_pg_rank(ex_process_group pg);
+EX_API int32_t ex_pg_size(ex_process_group pg);
+// Sums each of the n tensors, in place, over all ranks, and waits for the result.
+EX_API int32_t ex_pg_allreduce_sum(ex_process_group pg, const ex_tensor* tensors, int64_t n);
+// Overwrites the tensor, in place, with rank `root`'s, and waits.
+EX_API int32_t ex_pg_broadcast(ex_process_group pg, ex_tensor t, int32_t root);
+EX_API int32_t ex_pg_barrier(ex_process_group pg);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,26 @@ public static class LibTorch
 
     /// <summary>Turns autograd recording on (or off) on this thread until the returned guard is disposed.</summary>
     public static GradModeGuard SetGradEnabled(bool enabled) => new(enabled);
+
+    /// <summary>Whether CPU autocast is on for this thread (inside an <see cref="Autocast"/> region).</summary>
+    public static bool AutocastEnabled => NativeMethods.ex_autocast_cpu_enabled() != 0;
+
+    /// <summary>
+    /// Runs the CPU operators that benefit from it (matmul, linear, convolutions, ...) in <paramref name="dtype"/> on this
+    /// thread until the returned guard is disposed, as <c>torch.autocast("cpu")</c>: float32 inputs are cast on the fly, so
+    /// such an operator returns a <paramref name="dtype"/> tensor, and precision-sensitive operators stay in float32.
+    /// Gradients flowing back to float32 leaves are float32. Regions nest; leaving one restores the previous state.
+    /// </summary>
+    /// <param name="dtype">The lower-precision type; libtorch 1.13 supports only <see cref="DType.BFloat16"/> on CPU.</param>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not <see cref="DType.BFloat16"/>.</exception>
+    public static AutocastGuard Autocast(DType dtype = DType.BFloat16)
+    {
+        if (dtype != DType.BFloat16)
+        {
+            throw new ArgumentException($"CPU autocast supports only {DType.BFloat16} in libtorch 1.13, not {dtype}", nameof(dtype));
+        }
+        return new AutocastGuard(dtype);
+    }
 }
 
 /// <summary>Restores the previous gradient mode of its thread when disposed.</summary>

@@ -161,6 +161,10 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>Sets the gradient (null clears it); it must match this tensor's shape, dtype and device. The tensor keeps a reference to it.</summary>
+    internal void SetGrad(Tensor? grad) =>
+        NativeMethods.Check(NativeMethods.ex_tensor_set_grad(NativeHandle, grad?.NativeHandle ?? 0) != 0);
+
     /// <summary>Clears the accumulated gradient (sets it to none, as <c>zero_grad(set_to_none=True)</c>).</summary>
     public void ZeroGrad() => NativeMethods.Check(NativeMethods.ex_tensor_zero_grad(NativeHandle) != 0);
 

@@ -31,10 +31,18 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int ex_tensor_is_leaf(nint t);
     [LibraryImport(Lib)] internal static partial nint ex_tensor_grad(nint t);
     [LibraryImport(Lib)] internal static partial int ex_tensor_zero_grad(nint t);
+    [LibraryImport(Lib)] internal static partial int ex_tensor_set_grad(nint t, nint grad);
     [LibraryImport(Lib)] internal static partial int ex_tensor_backward(nint t, nint gradient, int retainGraph, int createGraph);
 
     [LibraryImport(Lib)] internal static partial int ex_grad_enabled();
     [LibraryImport(Lib)] internal static partial int ex_set_grad_enabled(int enabled);
+    [LibraryImport(Lib)] internal static partial int ex_autocast_cpu_enabled();
+    [LibraryImport(Lib)] internal static partial int ex_autocast_set_cpu_enabled(int enabled);
+    [LibraryImport(Lib)] internal static partial int ex_autocast_cpu_dtype();
+    [LibraryImport(Lib)] internal static partial int ex_autocast_set_cpu_dtype(int dtype);
+    [LibraryImport(Lib)] internal static partial int ex_autocast_increment_nesting();
+    [LibraryImport(Lib)] internal static partial int ex_autocast_decrement_nesting();
+    [LibraryImport(Lib)] internal static partial int ex_autocast_clear_cache();
     [LibraryImport(Lib)] internal static partial int ex_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial nint ex_generator_new(ulong seed);
     [LibraryImport(Lib)] internal static partial void ex_generator_free(nint g);
