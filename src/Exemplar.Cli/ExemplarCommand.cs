@@ -23,7 +23,7 @@ public static class ExemplarCommand
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
-        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create(threads));
         root.Subcommands.Add(BenchCommand.Create(threads));
         return (root, threads);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Exemplar.Models.Segmentation;
 using Exemplar.Torch;
+using Exemplar.Torch.Distributed;
 using Exemplar.Training.Logging;
 using Exemplar.Training.Losses;
 using Exemplar.Training.Optim;
@@ -22,8 +23,14 @@ public sealed record TrainingRunOptions
     /// <summary>A <c>checkpoints/last</c> folder to continue from, or null to start afresh.</summary>
     public string? ResumeFrom { get; init; }
 
-    /// <summary>More callbacks (a progress display).</summary>
+    /// <summary>More callbacks (a progress display); rank 0 calls them.</summary>
     public IReadOnlyList<ITrainerCallback> Callbacks { get; init; } = [];
+
+    /// <summary>
+    /// The ranks training together (each reads its shard of the training set; rank 0 writes the run folder), or null
+    /// for one process. The recipe's batch size is per rank.
+    /// </summary>
+    public ProcessGroup? Group { get; init; }
 }
 
 /// <summary>
@@ -42,9 +49,13 @@ public static class RecipeRunner
     {
         var r = recipe.Recipe;
         string output = Path.GetFullPath(options.OutputDirectory);
-        CheckOutput(output, options.ResumeFrom);
-        Directory.CreateDirectory(output);
-        File.Copy(recipe.Path, Path.Combine(output, "recipe.yaml"), overwrite: true);
+        bool main = options.Group is null || options.Group.Rank == 0;
+        if (main)
+        {
+            CheckOutput(output, options.ResumeFrom);
+            Directory.CreateDirectory(output);
+            File.Copy(recipe.Path, Path.Combine(output, "recipe.yaml"), overwrite: true);
+        }
 
         var (trainSet, valSet) = OpenData(recipe);
         int classes = trainSet.Classes.Count;
@@ -64,6 +75,7 @@ public static class RecipeRunner
             Seed = unchecked((int)r.Trainer.Seed),
             Workers = r.Data.Workers,
             Transform = TrainPipeline(r, trainSet, normalize),
+            Shard = options.Group is { WorldSize: > 1 } g ? new DataShard(g.Rank, g.WorldSize) : null,
         });
         var valLoader = new DataLoader(valSet, new DataLoaderOptions { BatchSize = 1, Workers = r.Data.Workers, Transform = new Normalize(normalize) });
 
@@ -110,15 +122,18 @@ public static class RecipeRunner
         var validator = new SegmentationValidator(network, valLoader, [.. trainSet.Classes.Select(c => c.Name)], trainSet.IgnoreLabel);
         ITrainerCallback[] callbacks = [new JsonlLog(logPath), new TrainingCurves(Path.Combine(output, "curves"), logPath), .. options.Callbacks];
         using var trainer = new Trainer<SegmentationBatch>(network, optimizer, schedule, new SegmentationTrainingData(trainLoader),
-            new SegmentationObjective(network, loss), validator, trainerOptions, output, callbacks);
+            new SegmentationObjective(network, loss), validator, trainerOptions, output, callbacks, options.Group);
         if (options.ResumeFrom is { } resume) trainer.Resume(resume);
         var summary = trainer.Run(cancellation);
-        WriteSummary(Path.Combine(output, "summary.json"), summary, zoo, classes, trainSet, valSet, validator);
+        if (main) WriteSummary(Path.Combine(output, "summary.json"), summary, zoo, classes, trainSet, valSet, validator);
         return summary;
     }
 
-    private static void CheckOutput(string output, string? resume)
+    /// <summary>Refuses a run folder that holds files, unless the run resumes from a checkpoint inside it.</summary>
+    /// <exception cref="IOException">The message says how to resume or where to go instead.</exception>
+    public static void CheckOutput(string output, string? resume)
     {
+        output = Path.GetFullPath(output);
         if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any()) return;
         if (resume is not null && Path.GetFullPath(resume).StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return;
         throw new IOException($"{output} already holds files; continue that run with --resume {Path.Combine(output, "checkpoints", "last")}, or choose an empty folder");

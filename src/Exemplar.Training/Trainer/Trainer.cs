@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Exemplar.Torch;
+using Exemplar.Torch.Distributed;
 using Exemplar.Torch.Nn;
 using Exemplar.Torch.Serialization;
 using Exemplar.Training.Losses;
@@ -20,6 +21,13 @@ namespace Exemplar.Training.Trainer;
 /// <remarks>
 /// An epoch has ⌈batches / accumulation⌉ steps; its last step accumulates what is left. Checkpoints go to
 /// <c>{run}/checkpoints/last</c> and <c>{run}/checkpoints/best</c> (see <see cref="TrainingCheckpoint"/>).
+/// <para>
+/// Data-parallel: with a <see cref="ProcessGroup"/>, every rank runs this loop on its shard of the data (the data
+/// source shards it); rank 0's weights are broadcast at the start, gradients are averaged across ranks in buckets
+/// before clipping and the optimizer step, so every rank takes the same step; the logged loss is the mean over ranks.
+/// Rank 0 alone validates, writes checkpoints and calls the callbacks; the monitored value is broadcast so that
+/// every rank's schedule and early stopping agree. At the end the ranks check that they hold the same weights.
+/// </para>
 /// </remarks>
 /// <typeparam name="TBatch">What one batch is.</typeparam>
 public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
@@ -33,6 +41,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
     private readonly IReadOnlyList<ITrainerCallback> _callbacks;
     private readonly Tensor[] _parameters;
     private readonly ModelEma? _ema;
+    private readonly ProcessGroup? _group;
 
     private long _step;
     private int _epoch;
@@ -51,10 +60,11 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
     /// <param name="validator">Scores on held-out data, or null (then no best checkpoint, no early stopping, no plateau schedule).</param>
     /// <param name="options">How long and how to train.</param>
     /// <param name="runDirectory">Where checkpoints go, or null for none.</param>
-    /// <param name="callbacks">Logging, plotting, progress.</param>
+    /// <param name="callbacks">Logging, plotting, progress (called on rank 0 only).</param>
+    /// <param name="group">The ranks training together, or null for one process.</param>
     public Trainer(Module model, Optimizer optimizer, LearningRateSchedule? schedule, ITrainingData<TBatch> data,
         ITrainingObjective<TBatch> objective, IValidator? validator, TrainerOptions options, string? runDirectory = null,
-        IReadOnlyList<ITrainerCallback>? callbacks = null)
+        IReadOnlyList<ITrainerCallback>? callbacks = null, ProcessGroup? group = null)
     {
         options.Validate();
         if (schedule is not null && !ReferenceEquals(schedule.Optimizer, optimizer)) throw new ArgumentException("the schedule belongs to another optimizer", nameof(schedule));
@@ -69,7 +79,9 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         _validator = validator;
         Options = options;
         RunDirectory = runDirectory;
-        _callbacks = callbacks ?? [];
+        _group = group is { WorldSize: > 1 } ? group : null;
+        IsMain = _group is null || _group.Rank == 0;
+        _callbacks = IsMain ? callbacks ?? [] : [];
         _parameters = [.. optimizer.Groups.SelectMany(g => g.Parameters)];
         _ema = options.Ema is { } ema ? new ModelEma(model, ema.Decay) : null;
         StepsPerEpoch = (data.BatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps;
@@ -78,6 +90,9 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
 
     /// <summary>The options.</summary>
     public TrainerOptions Options { get; }
+
+    /// <summary>Whether this process validates, writes checkpoints and calls the callbacks (rank 0, or the only process).</summary>
+    public bool IsMain { get; }
 
     /// <summary>Where checkpoints go, or null.</summary>
     public string? RunDirectory { get; }
@@ -142,6 +157,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
     public TrainingSummary Run(CancellationToken cancellation = default)
     {
         var start = new TrainingStart(TotalSteps, StepsPerEpoch, _step, RunDirectory);
+        _group?.BroadcastParameters(_model.Parameters().Concat(_model.NamedBuffers(persistentOnly: true).Select(b => b.Buffer)));
         foreach (var c in _callbacks) c.OnStart(start);
         var clock = Stopwatch.StartNew();
         double lastLogTime = 0;
@@ -182,7 +198,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
                     stopped = Validate(epoch, cancellation);
                     validated = true;
                 }
-                if (RunDirectory is not null && (validated || last || stopped || (Options.CheckpointEvery > 0 && _step % Options.CheckpointEvery == 0)))
+                if (IsMain && RunDirectory is not null && (validated || last || stopped || (Options.CheckpointEvery > 0 && _step % Options.CheckpointEvery == 0)))
                 {
                     WriteCheckpoint(LastCheckpoint!, "last", null);
                 }
@@ -192,6 +208,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         {
             batches?.Dispose();
         }
+        CheckRanksAgree();
         var summary = new TrainingSummary(_step, stopped, _best, _bestStep, RunDirectory);
         foreach (var c in _callbacks) c.OnEnd(summary);
         return summary;
@@ -230,6 +247,11 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
             }
             _batchInEpoch++;
         }
+        if (_group is not null)
+        {
+            _group.AverageGradients(_parameters);
+            lossSum = MeanOverRanks(lossSum, termSums);
+        }
         double gradNorm = Options.GradientClipNorm is { } clip
             ? GradientClipping.ClipGradNorm(_parameters, clip)
             : GradientClipping.GradNorm(_parameters);
@@ -243,17 +265,28 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
     /// <summary>Validates, updates best and early-stopping state, steps a plateau schedule; true when training should stop.</summary>
     private bool Validate(int epoch, CancellationToken cancellation)
     {
-        IReadOnlyDictionary<string, double> metrics;
-        _model.Eval();
-        using (LibTorch.NoGrad())
-        using (_ema is not null && Options.Ema!.ValidateWithEma ? _ema.SwapInto() : null)
-        {
-            metrics = _validator!.Validate(cancellation);
-        }
-        _model.Train();
+        IReadOnlyDictionary<string, double> metrics = new Dictionary<string, double>();
         string name = Options.Monitor.Metric;
-        if (!metrics.TryGetValue(name, out double value))
-            throw new InvalidOperationException($"the validator gave no '{name}' (it gives: {string.Join(", ", metrics.Keys)}); set the monitored metric to one of those");
+        double value = double.NaN;
+        if (IsMain)
+        {
+            _model.Eval();
+            using (LibTorch.NoGrad())
+            using (_ema is not null && Options.Ema!.ValidateWithEma ? _ema.SwapInto() : null)
+            {
+                metrics = _validator!.Validate(cancellation);
+            }
+            _model.Train();
+            if (!metrics.TryGetValue(name, out value))
+                throw new InvalidOperationException($"the validator gave no '{name}' (it gives: {string.Join(", ", metrics.Keys)}); set the monitored metric to one of those");
+        }
+        if (_group is not null)
+        {
+            // Every rank keeps the same best value, early-stopping count and plateau state: rank 0's value is broadcast.
+            using var shared = Tensor.From(new[] { value }, 1);
+            _group.Broadcast(shared, 0);
+            value = shared.ToArray<double>()[0];
+        }
         bool maximize = Options.Monitor.Goal == MetricGoal.Maximize;
         bool isBest = _best is not { } best || (maximize ? value > best : value < best);
         if (isBest)
@@ -277,7 +310,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
             stop = _badValidations >= stopping.Patience && _step >= stopping.MinSteps && _step < TotalSteps;
         }
         if (_schedule is not null && _schedule.NeedsMetric) _schedule.Step(value);
-        if (isBest && RunDirectory is not null) WriteCheckpoint(BestCheckpoint!, "best", metrics);
+        if (isBest && IsMain && RunDirectory is not null) WriteCheckpoint(BestCheckpoint!, "best", metrics);
         var record = new ValidationRecord(_step, epoch, metrics, value, isBest, stop);
         foreach (var c in _callbacks) c.OnValidation(record);
         return stop;
@@ -316,8 +349,33 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         TrainingCheckpoint.Write(directory, _model, _ema, _optimizer, state);
     }
 
-    private IDisposable? EnterAutocast() =>
-        Options.BFloat16Autocast ? throw new NotSupportedException("bfloat16 autocast: pending the native guard") : null;
+    /// <summary>The mean over ranks of this step's loss and terms (for the log), one all-reduce.</summary>
+    private double MeanOverRanks(double loss, Dictionary<string, double> terms)
+    {
+        var names = terms.Keys.Order(StringComparer.Ordinal).ToArray();
+        using var values = Tensor.From((double[])[loss, .. names.Select(n => terms[n])], names.Length + 1);
+        _group!.AllReduceSum(values);
+        var summed = values.ToArray<double>();
+        for (int i = 0; i < names.Length; i++) terms[names[i]] = summed[i + 1] / _group.WorldSize;
+        return summed[0] / _group.WorldSize;
+    }
+
+    /// <summary>Fails loudly if the ranks' weights drifted apart (they take identical steps, so they never should).</summary>
+    private void CheckRanksAgree()
+    {
+        if (_group is null) return;
+        using var scope = DisposeScope.Begin();
+        using var noGrad = LibTorch.NoGrad();
+        double own = 0;
+        foreach (var p in _parameters) own += p.To(DType.Float64).Abs().Sum().Item<double>();
+        using var total = Tensor.From(new[] { own }, 1);
+        _group.AllReduceSum(total);
+        double mean = total.ToArray<double>()[0] / _group.WorldSize;
+        if (Math.Abs(mean - own) > 1e-9 * Math.Max(1, Math.Abs(own)))
+            throw new InvalidOperationException($"rank {_group.Rank}'s weights differ from the other ranks' (Σ|w| {own} against a mean of {mean}): the ranks did not train in step");
+    }
+
+    private IDisposable? EnterAutocast() => Options.BFloat16Autocast ? LibTorch.Autocast(DType.BFloat16) : null;
 
     private static bool NeedsMetricEver(LearningRateSchedule schedule) =>
         schedule is ReduceLrOnPlateau || (schedule is LinearWarmup warmup && warmup.Schedule is ReduceLrOnPlateau);
