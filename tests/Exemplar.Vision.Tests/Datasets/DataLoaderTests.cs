@@ -106,6 +106,69 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void AnEpochReadFromALaterBatchGivesThoseBatchesOfTheFullRead()
+    {
+        var dataset = new NumberedDataset(11);
+        var options = new DataLoaderOptions { Shuffle = true, BatchSize = 3, Seed = 5, Transform = new DrawIntoMask() };
+        foreach (int workers in new[] { 0, 3 })
+        {
+            var loader = new DataLoader(dataset, options with { Workers = workers });
+            var full = Batches(loader.ReadEpoch(4));
+            for (int first = 0; first <= loader.BatchCount; first++)
+            {
+                var tail = Batches(loader.ReadEpoch(4, first));
+                Assert.Equal(full.Skip(first).ToList(), tail);
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(dataset, options).ReadEpoch(0, 5));
+    }
+
+    /// <summary>Each batch as (position, indices, mask values).</summary>
+    private static List<string> Batches(IEnumerable<SegmentationBatch> batches)
+    {
+        var result = new List<string>();
+        foreach (var batch in batches)
+        {
+            using (batch) result.Add($"{batch.BatchIndex}: {string.Join(",", batch.Indices)} / {string.Join(",", batch.Masks.ToArray<long>())}");
+        }
+        return result;
+    }
+
+    [Fact]
+    public void ShardsSplitEachEpochAsDistributedSamplerDoes()
+    {
+        var dataset = new NumberedDataset(10);
+        var options = new DataLoaderOptions { Shuffle = true, Seed = 2, BatchSize = 2 };
+        var order = new DataLoader(dataset, options).EpochOrder(1);
+        var shards = Enumerable.Range(0, 3).Select(r => new DataLoader(dataset, options with { Shard = new DataShard(r, 3) })).ToArray();
+        // Padded to 12 with the order's first two items; rank r takes positions r, r + 3, r + 6, r + 9.
+        int[] padded = [.. order, order[0], order[1]];
+        for (int r = 0; r < 3; r++)
+        {
+            Assert.Equal(4, shards[r].ItemsPerEpoch);
+            Assert.Equal(2, shards[r].BatchCount);
+            Assert.Equal(Enumerable.Range(0, 4).Select(i => padded[r + 3 * i]), shards[r].EpochOrder(1));
+            Assert.Equal(shards[r].EpochOrder(1), ReadAll(shards[r], 1));
+        }
+        Assert.Equal(Enumerable.Range(0, 10), shards.SelectMany(s => s.EpochOrder(1)).Distinct().Order());
+        Assert.Throws<ArgumentException>(() => new DataLoader(dataset, options with { Shard = new DataShard(3, 3) }));
+    }
+
+    [Fact]
+    public void ASubsetReadsTheChosenItems()
+    {
+        var dataset = new NumberedDataset(10);
+        var subset = new DatasetSubset(dataset, [7, 2]);
+        Assert.Equal(2, subset.Count);
+        Assert.Equal([dataset.Items[7], dataset.Items[2]], subset.Items);
+        using (var sample = subset.Load(1)) Assert.Equal((byte)2, sample.Image.ToArray<byte>()[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => subset.Load(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DatasetSubset(dataset, [10]));
+        Assert.Equal(["n0", "n3", "n6"], DatasetSubset.Spread(dataset, 3).Items.Select(i => i.Id));
+        Assert.Same(dataset, DatasetSubset.Spread(dataset, 10));
+    }
+
+    [Fact]
     public void TransformSeedsDependOnSeedEpochAndIndexOnly()
     {
         var dataset = new NumberedDataset(9);
