@@ -287,6 +287,19 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Bfloat16AutocastTrainsFloat32Weights()
+    {
+        var options = new TrainerOptions { Steps = 12, BFloat16Autocast = true, LogEvery = 4, Monitor = new MonitorOptions("acc") };
+        using var setup = Create(options, "bf16", batches: 3);
+        setup.Trainer.Run();
+        Assert.All(setup.Network.Parameters(), p => Assert.Equal(DType.Float32, p.DType));
+        var losses = setup.Recorder.Steps.Select(r => r.Loss).ToList();
+        Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+        Assert.True(losses[^1] < losses[0], $"the loss did not fall: {string.Join(", ", losses)}");
+        Assert.False(LibTorch.AutocastEnabled); // the region ended with the step
+    }
+
+    [Fact]
     public void OptionsAreChecked()
     {
         Assert.Contains("exactly one of Epochs and Steps", Assert.Throws<ArgumentException>(() => new TrainerOptions().Validate()).Message);
