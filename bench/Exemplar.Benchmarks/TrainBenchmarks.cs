@@ -11,7 +11,7 @@ namespace Exemplar.Benchmarks;
 /// <param name="Steps">Timed steps per case (the median is reported).</param>
 /// <param name="WithPytorch">Also run the PyTorch reference (bench/python/train_bench.py).</param>
 /// <param name="Cases">Only these cases (names as in <see cref="TrainCase.Name"/>); <see cref="TrainBenchmarks.DefaultCases"/> when null.</param>
-public sealed record TrainBenchmarkOptions(int Threads, int Warmup = 1, int Steps = 3, bool WithPytorch = true, IReadOnlyList<string>? Cases = null);
+public sealed record TrainBenchmarkOptions(int Threads, int Warmup = 2, int Steps = 5, bool WithPytorch = true, IReadOnlyList<string>? Cases = null);
 
 /// <summary>One training case: LR-ASPP MobileNetV2 at a square input side and batch.</summary>
 /// <param name="Size">Square input side (a multiple of 32).</param>

@@ -1,7 +1,7 @@
 """PyTorch reference for `exemplar bench train`: training steps of LR-ASPP MobileNetV2, written here in plain PyTorch
 (the same layers, in the same order, as Exemplar's Exemplar.Models.Segmentation.LrAsppMobileNetV2), random weights.
 
-    /usr/bin/python3 train_bench.py --threads 2 [--classes 11] [--warmup 1] [--steps 3] [--cases lraspp_mobilenetv2_512_b8,...]
+    /usr/bin/python3 train_bench.py --threads 2 [--classes 11] [--warmup 2] [--steps 5] [--cases lraspp_mobilenetv2_512_b8,...]
 
 One step: zero grad (set to none, as Exemplar's Optimizer.ZeroGrad), forward, cross-entropy with ignore index 255
 against fixed random labels, backward, AdamW step (lr 1e-3, weight decay 0.01).
@@ -72,8 +72,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--classes", type=int, default=11)
-    parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--cases", default="")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

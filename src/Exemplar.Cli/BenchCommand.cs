@@ -75,8 +75,8 @@ internal static class BenchCommand
     private static Command CreateTrain(Option<int?> threads)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Write {\"cases\":[{name, exemplar_ms, pytorch_ms, ratio}]} to this file." };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed steps per case first.", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps per case (the median is reported).", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps per case first (the first builds AdamW's state).", DefaultValueFactory = _ => 2 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per case (the median is reported).", DefaultValueFactory = _ => 5 };
         var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
         var cases = new Option<string[]>("--case")
         {
