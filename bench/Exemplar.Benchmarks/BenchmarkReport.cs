@@ -50,6 +50,21 @@ public sealed record BenchmarkReport(
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
+    /// <summary>Parameters of the benchmarked network, when there is one network (the same count on both sides).</summary>
+    [JsonPropertyName("parameters")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Parameters { get; init; }
+
+    /// <summary>Untimed calls per case, when the benchmark takes it as an option.</summary>
+    [JsonPropertyName("warmup")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? WarmupSteps { get; init; }
+
+    /// <summary>Timed calls per case (the median is reported), when the benchmark takes it as an option.</summary>
+    [JsonPropertyName("steps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TimedSteps { get; init; }
+
     /// <summary>The report as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 }

@@ -14,6 +14,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks, each case measured against PyTorch in the same run.");
         bench.Subcommands.Add(CreateTorch(threads));
         bench.Subcommands.Add(CreateModels(threads));
+        bench.Subcommands.Add(CreateTrain(threads));
         bench.Subcommands.Add(CreateSegment(threads));
         bench.Subcommands.Add(CreateEngines(threads));
         bench.Subcommands.Add(CreateDecode());
@@ -64,6 +65,37 @@ internal static class BenchCommand
             var selected = result.GetValue(cases);
             var options = new ModelBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), result.GetValue(quick), !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
             var report = ModelBenchmarks.Run(options, message => Terminal.Note($"{message}…"));
+            Print(report);
+            if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateTrain(Option<int?> threads)
+    {
+        var json = new Option<FileInfo?>("--json") { Description = "Write {\"cases\":[{name, exemplar_ms, pytorch_ms, ratio}]} to this file." };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps per case first (the first builds AdamW's state).", DefaultValueFactory = _ => 2 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per case (the median is reported).", DefaultValueFactory = _ => 5 };
+        var noPytorch = new Option<bool>("--no-pytorch") { Description = "Measure Exemplar only." };
+        var cases = new Option<string[]>("--case")
+        {
+            Description = "Only these cases, lraspp_mobilenetv2_SIZE_bBATCH (repeatable; default: lraspp_mobilenetv2_256_b8, lraspp_mobilenetv2_512_b8).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("train", "Training steps of LR-ASPP MobileNetV2 (11 classes; forward, cross-entropy, backward, AdamW) against the same network in PyTorch.")
+        {
+            json, warmup, steps, noPytorch, cases, force,
+        };
+        command.SetAction(result =>
+        {
+            var jsonFile = result.GetValue(json);
+            CheckOutput(jsonFile, result.GetValue(force));
+            var selected = result.GetValue(cases);
+            var options = new TrainBenchmarkOptions(ExemplarCommand.ThreadCount(result, threads), result.GetValue(warmup), result.GetValue(steps),
+                !result.GetValue(noPytorch), selected is { Length: > 0 } ? selected : null);
+            var report = TrainBenchmarks.Run(options, message => Terminal.Note($"{message}…"));
             Print(report);
             if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
             return 0;
