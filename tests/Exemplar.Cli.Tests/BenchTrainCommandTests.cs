@@ -11,9 +11,8 @@ public sealed class BenchTrainCommandTests : CliTest
     public void WritesBothTimingsAndTheirRatio()
     {
         string json = PathOf("train.json");
-        var (code, output, error) = Cli.Run("bench", "train", "--case", "lraspp_mobilenetv2_64_b2", "--warmup", "0", "--steps", "1", "--threads", "1", "--json", json);
+        var (code, _, error) = Cli.Run("bench", "train", "--case", "lraspp_mobilenetv2_64_b2", "--warmup", "0", "--steps", "1", "--threads", "1", "--json", json);
         Assert.True(code == 0, error);
-        Assert.Contains("lraspp_mobilenetv2_64_b2", output);
         Assert.Contains("parameters: Exemplar", error);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
