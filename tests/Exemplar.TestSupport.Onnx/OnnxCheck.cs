@@ -23,6 +23,35 @@ public static class OnnxCheck
         return [.. results.Select(r => FromOrt(r))];
     }
 
+    /// <summary>
+    /// The operator types of the graph ONNX Runtime actually runs on the CPU after its optimisations (all levels),
+    /// with their counts: e.g. QLinearConv where a QDQ graph's convolutions run in int8.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> OptimizedOperators(byte[] model)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"exemplar-optimized-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = path, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR })
+            using (new InferenceSession(model, options)) { }
+            var start = new ProcessStartInfo("/usr/bin/python3", ["-c", "import onnx, sys, collections; print('\\n'.join(f'{k} {v}' for k, v in collections.Counter(n.op_type for n in onnx.load(sys.argv[1]).graph.node).items()))", path])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            using var process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"could not read the optimised model: {error}");
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Asserts <c>onnx.checker.check_model(model, full_check=True)</c> passes.</summary>
     public static void AssertValid(byte[] model)
     {

@@ -17,6 +17,15 @@ public sealed class Sequential : Module<Tensor, Tensor>
     /// <summary>The layer at <paramref name="index"/>.</summary>
     public Module<Tensor, Tensor> this[int index] => _layers[index];
 
+    /// <summary>Puts <paramref name="layer"/> in place of the layer at <paramref name="index"/> (same name), returning the one it replaces, which the caller then owns.</summary>
+    public Module<Tensor, Tensor> Replace(int index, Module<Tensor, Tensor> layer)
+    {
+        var old = _layers[index];
+        ReplaceModule(index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        _layers[index] = layer;
+        return old;
+    }
+
     /// <summary>Adds a layer at the end, named by its position.</summary>
     public Sequential Append(Module<Tensor, Tensor> layer)
     {

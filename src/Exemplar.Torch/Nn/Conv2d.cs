@@ -17,7 +17,13 @@ public sealed class Conv2d : Module<Tensor, Tensor>
     public Tensor Weight { get; }
 
     /// <summary>[out], or null.</summary>
-    public Tensor? Bias { get; }
+    public Tensor? Bias { get; private set; }
+
+    /// <summary>
+    /// Fake quantisation of the input, the weight and the output (quantisation-aware training, calibrated
+    /// post-training quantisation), or null for a plain float convolution.
+    /// </summary>
+    public IConvolutionQuantizer? Quantizer { get; set; }
 
     /// <summary>Stride.</summary>
     public int Stride { get; }
@@ -32,7 +38,51 @@ public sealed class Conv2d : Module<Tensor, Tensor>
     public int Groups { get; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    public override Tensor Forward(Tensor input)
+    {
+        if (Quantizer is not { } q) return Functional.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+        using var scope = DisposeScope.Begin();
+        var output = Functional.Conv2d(q.Input(input), q.Weight(Weight), Bias, Stride, Padding, Dilation, Groups);
+        return q.Output(output).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Folds a batch norm that follows this convolution into its weight and bias (evaluation-mode statistics):
+    /// w' = w · γ/√(σ² + ε) per output channel, b' = (b − μ) · γ/√(σ² + ε) + β; a bias is added when there was none.
+    /// The pair then computes in one layer what it computed in two (replace the batch norm with an Identity).
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch norm's channel count is not this layer's output channel count.</exception>
+    public void FoldBatchNorm(BatchNorm2d batchNorm)
+    {
+        long channels = Weight.Size(0);
+        if (batchNorm.RunningMean.Size(0) != channels) throw new ArgumentException($"a batch norm of {batchNorm.RunningMean.Size(0)} channels cannot fold into a convolution with {channels} outputs", nameof(batchNorm));
+        using var noGrad = LibTorch.NoGrad();
+        using var scope = DisposeScope.Begin();
+        var factor = (batchNorm.RunningVar + batchNorm.Eps).Rsqrt();
+        if (batchNorm.Weight is { } gamma) factor = factor * gamma;
+        var bias = Bias is null ? -batchNorm.RunningMean : Bias - batchNorm.RunningMean;
+        bias = bias * factor;
+        if (batchNorm.Bias is { } beta) bias = bias + beta;
+        Weight.Copy_(Weight * factor.Reshape([channels, 1, 1, 1])).Dispose();
+        if (Bias is null) Bias = RegisterParameter("bias", bias.Detach().Clone().DetachFromScope());
+        else Bias.Copy_(bias).Dispose();
+    }
+}
+
+/// <summary>
+/// Fake quantisation around a convolution: what it does to the input, to the weight and to the output before and
+/// after <see cref="Conv2d.Forward"/> computes. Implementations return new tensors (or aliases) the caller owns.
+/// </summary>
+public interface IConvolutionQuantizer
+{
+    /// <summary>The input as the convolution sees it, [N, in, H, W].</summary>
+    Tensor Input(Tensor input);
+
+    /// <summary>The weight as the convolution uses it, [out, in/groups, k, k].</summary>
+    Tensor Weight(Tensor weight);
+
+    /// <summary>The output as the next layer sees it, [N, out, H', W'].</summary>
+    Tensor Output(Tensor output);
 }
 
 /// <summary>Transposed 2-D convolution: [N, in, H, W] → [N, out, H', W']. Weight [in, out/groups, k, k].</summary>

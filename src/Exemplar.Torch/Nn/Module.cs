@@ -45,6 +45,14 @@ public abstract partial class Module : IDisposable
         return module;
     }
 
+    /// <summary>Puts <paramref name="module"/> in place of the child called <paramref name="name"/> (the caller owns the old one).</summary>
+    protected void ReplaceModule(string name, Module module)
+    {
+        int index = _children.FindIndex(c => c.Name == name);
+        if (index < 0) throw new ArgumentException($"{GetType().Name} has no child named '{name}'", nameof(name));
+        _children[index] = (name, module);
+    }
+
     private void CheckName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.')) throw new ArgumentException($"'{name}' is not a valid member name", nameof(name));

@@ -51,6 +51,9 @@ public sealed class OpTrace : IDisposable
     }
 
     /// <summary>The trace recording on this thread, or null.</summary>
+    /// <summary>Whether a trace is recording on this thread (code that reads tensor values, such as range observers, must not then).</summary>
+    public static bool IsRecording => Current is not null;
+
     internal static OpTrace? Current => _current is { _suspended: false, IsStopped: false } t ? t : null;
 
     /// <summary>Starts recording; <paramref name="inputs"/> get value ids 0, 1, … in order.</summary>
@@ -110,7 +113,7 @@ public sealed class OpTrace : IDisposable
     /// <summary>Called after <paramref name="op"/> ran with <paramref name="outputs"/> (as <see cref="Ops.Invoke(Op, ReadOnlySpan{OpArg})"/> returns them).</summary>
     internal void AfterCall(Op op, ReadOnlySpan<OpArg> args, object?[] outputs)
     {
-        if (!TracesAny(args)) return;                                                           // folded: outputs are constants
+        if (!TracesAny(args) && !AlwaysRecorded(op)) return;                                    // folded: outputs are constants
         var tracedArgs = new TracedArg[args.Length];
         for (int k = 0; k < args.Length; k++) tracedArgs[k] = Convert(op, args[k]);
         bool inPlace = IsInPlace(op);
@@ -176,6 +179,12 @@ public sealed class OpTrace : IDisposable
         }
         return false;
     }
+
+    /// <summary>
+    /// Fake quantisation of a constant (a weight) is recorded rather than folded: the exported graph must say that the
+    /// weight is quantised (QuantizeLinear → DequantizeLinear) for a runtime to run the layer in int8.
+    /// </summary>
+    private static bool AlwaysRecorded(Op op) => op.Name is "aten::fake_quantize_per_tensor_affine" or "aten::fake_quantize_per_channel_affine";
 
     private static bool IsInPlace(Op op) => op.Name.EndsWith('_') || op.Name == "aten::set_data";
 

@@ -172,6 +172,9 @@ internal static class AtenToOnnx
         ["aten::max_pool2d"] = (c, k) => Pool(c, k, "MaxPool"),
         ["aten::avg_pool2d"] = (c, k) => Pool(c, k, "AveragePool"),
         ["aten::adaptive_avg_pool2d"] = AdaptiveAvgPool,
+        // Fake quantisation → QuantizeLinear → DequantizeLinear (what ONNX Runtime fuses into int8 kernels).
+        ["aten::fake_quantize_per_tensor_affine"] = FakeQuantizePerTensor,
+        ["aten::fake_quantize_per_channel_affine"] = FakeQuantizePerChannel,
         // upsample_*2d.vec(input, output_size?, [align_corners,] scale_factors?)
         ["aten::upsample_bilinear2d.vec"] = (c, k) => Resize(c, k, "linear", alignCorners: k.Arg(2).Int != 0, k.Arg(3)),
         ["aten::upsample_bicubic2d.vec"] = (c, k) => Resize(c, k, "cubic", alignCorners: k.Arg(2).Int != 0, k.Arg(3)),
@@ -255,6 +258,38 @@ internal static class AtenToOnnx
         var whenTrue = c.Builder.Add("And", [condition, a]);
         var whenFalse = c.Builder.Add("And", [c.Builder.Add("Not", [condition]), b]);
         return c.Builder.Add("Or", [whenTrue, whenFalse]);
+    }
+
+    /// <summary>The ONNX element type of a quantisation range: uint8 for [0, 255], int8 for [−128, 127] and the symmetric [−127, 127] (which QuantizeLinear cannot clamp to, but a symmetric scale never reaches −128).</summary>
+    private static DType QuantizedType(long min, long max) => (min, max) switch
+    {
+        (0, 255) => DType.UInt8,
+        (-128, 127) or (-127, 127) => DType.Int8,
+        _ => throw new NotSupportedException($"quantisation range [{min}, {max}] is not an ONNX 8-bit range ([0, 255], [-128, 127] or [-127, 127])"),
+    };
+
+    // fake_quantize_per_tensor_affine(Tensor self, float scale, int zero_point, int quant_min, int quant_max)
+    private static void FakeQuantizePerTensor(OnnxExportContext c, TracedCall k)
+    {
+        var type = QuantizedType(k.Arg(3).Int, k.Arg(4).Int);
+        if (c.Info(k.Arg(0)).DType != DType.Float32) throw new NotSupportedException("fake quantisation is exported for float32 tensors");
+        string scale = c.Builder.Scalar(k.Arg(1).Double, DType.Float32);
+        string zero = c.Builder.Scalar(k.Arg(2).Int, type);
+        string q = c.Builder.Add("QuantizeLinear", [c.Name(k.Arg(0)), scale, zero]);
+        Bind(c, k, c.Builder.Add("DequantizeLinear", [q, scale, zero]));
+    }
+
+    // fake_quantize_per_channel_affine(Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max)
+    private static void FakeQuantizePerChannel(OnnxExportContext c, TracedCall k)
+    {
+        var type = QuantizedType(k.Arg(4).Int, k.Arg(5).Int);
+        if (!c.IsConstant(k.Arg(1).Value) || !c.IsConstant(k.Arg(2).Value))
+            throw new NotSupportedException("per-channel fake quantisation is exported with constant scales and zero points (computed from the weights, not from traced inputs)");
+        string scale = c.Builder.Initializer(c.Constant(k.Arg(1).Value).To(DType.Float32), "qscale");
+        string zero = c.Builder.Initializer(c.Constant(k.Arg(2).Value).To(type), "qzero");
+        var axis = Attr("axis", k.Arg(3).Int);
+        string q = c.Builder.Add("QuantizeLinear", [c.Name(k.Arg(0)), scale, zero], axis);
+        Bind(c, k, c.Builder.Add("DequantizeLinear", [q, scale, zero], Attr("axis", k.Arg(3).Int)));
     }
 
     private static void Clip(OnnxExportContext c, TracedCall k, double? min, double? max)
