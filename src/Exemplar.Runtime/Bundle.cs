@@ -67,7 +67,17 @@ public sealed record BundleInfo
     /// <summary>Graph files by role.</summary>
     [JsonPropertyName("graphs")] public Dictionary<string, string> Graphs { get; init; } = [];
 
-    internal static readonly string[] Roles = ["image", "encoder", "prompt", "decoder", "restore"];
+    /// <summary>The decoder of a bundle that segments by example.</summary>
+    public const string CorrespondenceDecoder = "correspondence";
+
+    /// <summary>The decoder of a supervised network's bundle (fixed classes, no examples).</summary>
+    public const string SupervisedDecoder = "supervised";
+
+    /// <summary>Whether the bundle is a supervised network (segment without examples) rather than one that segments by example.</summary>
+    [JsonIgnore] public bool IsSupervised => Decoder == SupervisedDecoder;
+
+    /// <summary>The graphs a bundle of this kind chains.</summary>
+    internal string[] Roles => IsSupervised ? ["image", "network", "restore"] : ["image", "encoder", "prompt", "decoder", "restore"];
 
     /// <summary>Reads the manifest and the graphs' bytes from a bundle file.</summary>
     /// <exception cref="InvalidDataException">Not a bundle, or a damaged one (the message names the file and the problem).</exception>
@@ -85,19 +95,28 @@ public sealed record BundleInfo
             }
             if (info.Format != SupportedFormat) throw new InvalidDataException($"{path}: bundle format '{info.Format}', this runtime reads '{SupportedFormat}'");
             if (info.InputSize is < 16 or > 4096) throw new InvalidDataException($"{path}: input_size {info.InputSize} is out of range");
-            // Null in the JSON overwrites the empty defaults: every list the runtime reads must be there.
-            if (info.Levels is not { Length: > 0 } || info.LevelChannels is null || info.LevelChannels.Length != info.Levels.Length || info.LevelChannels.Any(c => c < 1))
+            if (info.Decoder is not (CorrespondenceDecoder or SupervisedDecoder)) throw new InvalidDataException($"{path}: decoder '{info.Decoder}' is neither '{CorrespondenceDecoder}' nor '{SupervisedDecoder}'");
+            if (info.IsSupervised)
             {
-                throw new InvalidDataException($"{path}: levels and level_channels are missing or do not match");
+                if (info.Classes is not { Length: > 0 and <= 254 } || info.Classes.Any(string.IsNullOrEmpty))
+                    throw new InvalidDataException($"{path}: a supervised bundle names its classes (1 to 254 non-empty names)");
             }
-            if (info.LevelStrides is null || info.LevelStrides.Length != info.Levels.Length || info.LevelStrides.Any(st => st < 1 || info.InputSize % st != 0))
+            else
             {
-                throw new InvalidDataException($"{path}: level_strides are missing or do not divide input_size {info.InputSize}");
+                // Null in the JSON overwrites the empty defaults: every list the runtime reads must be there.
+                if (info.Levels is not { Length: > 0 } || info.LevelChannels is null || info.LevelChannels.Length != info.Levels.Length || info.LevelChannels.Any(c => c < 1))
+                {
+                    throw new InvalidDataException($"{path}: levels and level_channels are missing or do not match");
+                }
+                if (info.LevelStrides is null || info.LevelStrides.Length != info.Levels.Length || info.LevelStrides.Any(st => st < 1 || info.InputSize % st != 0))
+                {
+                    throw new InvalidDataException($"{path}: level_strides are missing or do not divide input_size {info.InputSize}");
+                }
+                if (info.Threshold is not (> 0 and < 1)) throw new InvalidDataException($"{path}: threshold {info.Threshold} is not in (0, 1)");
             }
             if (info.Graphs is null || string.IsNullOrEmpty(info.Fingerprint)) throw new InvalidDataException($"{path}: the manifest lacks its graphs or fingerprint");
-            if (info.Threshold is not (> 0 and < 1)) throw new InvalidDataException($"{path}: threshold {info.Threshold} is not in (0, 1)");
             var graphs = new Dictionary<string, byte[]>();
-            foreach (var role in Roles)
+            foreach (var role in info.Roles)
             {
                 if (!info.Graphs.TryGetValue(role, out var file)) throw new InvalidDataException($"{path}: the manifest names no '{role}' graph");
                 var entry = zip.GetEntry(file) ?? throw new InvalidDataException($"{path}: the '{role}' graph {file} is missing");

@@ -84,6 +84,7 @@ public sealed class ExemplarModel : IDisposable
     /// <exception cref="ArgumentException">No examples, a mask of another size than its image, or a class with an empty mask everywhere (naming the files).</exception>
     public Prompt Encode(IReadOnlyList<Example> examples)
     {
+        RequireByExample();
         if (examples.Count == 0) throw new ArgumentException("at least one example is needed", nameof(examples));
         var classes = examples.SelectMany(e => e.Masks.Select(m => m.Class)).Distinct().ToList();
         if (classes.Count == 0) throw new ArgumentException("the examples have no masks", nameof(examples));
@@ -142,14 +143,21 @@ public sealed class ExemplarModel : IDisposable
         int levels = info.Levels.Length;
         string[] levelNames = [.. Enumerable.Range(0, levels).Select(l => $"level{l}")];
         string[] promptNames = [.. Enumerable.Range(0, levels).SelectMany(l => new[] { $"features{l}", $"foreground{l}", $"valid{l}" })];
-        var expected = new (string Role, string[] Inputs, string[] Outputs)[]
-        {
-            ("image", ["pixels", "scales", "resized", "pads"], ["image", "guide", "valid"]),
-            ("encoder", ["image"], levelNames),
-            ("prompt", [.. levelNames, "masks", "labelled"], promptNames),
-            ("decoder", [.. levelNames, "guide", .. promptNames], ["logits"]),
-            ("restore", ["logits", "resized", "size", "threshold"], ["scores", "labels"]),
-        };
+        (string Role, string[] Inputs, string[] Outputs) image = ("image", ["pixels", "scales", "resized", "pads"], ["image", "guide", "valid"]);
+        var expected = info.IsSupervised
+            ? new (string Role, string[] Inputs, string[] Outputs)[]
+            {
+                image,
+                ("network", ["image"], ["logits"]),
+                ("restore", ["logits", "resized", "size"], ["scores", "labels"]),
+            }
+            : [
+                image,
+                ("encoder", ["image"], levelNames),
+                ("prompt", [.. levelNames, "masks", "labelled"], promptNames),
+                ("decoder", [.. levelNames, "guide", .. promptNames], ["logits"]),
+                ("restore", ["logits", "resized", "size", "threshold"], ["scores", "labels"]),
+            ];
         foreach (var (role, inputs, outputs) in expected)
         {
             var session = sessions[role];
@@ -157,7 +165,7 @@ public sealed class ExemplarModel : IDisposable
             {
                 throw new InvalidDataException(
                     $"{path}: the '{role}' graph takes ({string.Join(", ", session.InputNames)}) and gives ({string.Join(", ", session.OutputNames)}), " +
-                    $"but a bundle with {levels} level(s) needs ({string.Join(", ", inputs)}) → ({string.Join(", ", outputs)})");
+                    $"but {(info.IsSupervised ? "a supervised bundle" : $"a bundle with {levels} level(s)")} needs ({string.Join(", ", inputs)}) → ({string.Join(", ", outputs)})");
             }
         }
     }
@@ -188,6 +196,7 @@ public sealed class ExemplarModel : IDisposable
     /// <exception cref="ArgumentException">The prompt was encoded by another bundle's encoder.</exception>
     public SegmentResult Segment(Prompt prompt, ImageInput image, SegmentOptions? options = null)
     {
+        RequireByExample();
         options ??= new SegmentOptions();
         float threshold = options.Threshold ?? (float)_info.Threshold;
         if (!(threshold > 0 && threshold < 1)) throw new ArgumentException($"the threshold must be in (0, 1), got {threshold}");
@@ -212,6 +221,30 @@ public sealed class ExemplarModel : IDisposable
         using var thresholdValue = OrtValue.CreateTensorValueFromMemory(new[] { threshold }, [1]);
         using var restored = Run("restore", [("logits", logits[0]), ("resized", resized), ("size", size), ("threshold", thresholdValue)]);
         return new SegmentResult(image.Name, decoded, prompt.Classes, restored[0].GetTensorDataAsSpan<float>().ToArray(), restored[1].GetTensorDataAsSpan<byte>().ToArray(), options.MinObjectArea);
+    }
+
+    /// <summary>
+    /// Segments one image with a supervised bundle's network (<see cref="BundleInfo.IsSupervised"/>): every pixel gets
+    /// the most probable of <see cref="BundleInfo.Classes"/> (label i + 1 for class i); the result is at the image's size.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The bundle segments by example: encode examples and pass the prompt.</exception>
+    public SegmentResult Segment(ImageInput image, SegmentOptions? options = null)
+    {
+        if (!_info.IsSupervised) throw new InvalidOperationException($"{System.IO.Path.GetFileName(Path)} segments by example: encode examples into a prompt and call Segment(prompt, image)");
+        options ??= new SegmentOptions();
+        var decoded = image.Decode();
+        var geometry = Geometry.For(decoded.Height, decoded.Width, _info.InputSize);
+        using var prepared = Prepare(decoded, geometry);
+        using var logits = Run("network", [("image", prepared[0])]);
+        using var resized = OrtValue.CreateTensorValueFromMemory(new long[] { geometry.ResizedHeight, geometry.ResizedWidth }, [2]);
+        using var size = OrtValue.CreateTensorValueFromMemory(new long[] { decoded.Height, decoded.Width }, [2]);
+        using var restored = Run("restore", [("logits", logits[0]), ("resized", resized), ("size", size)]);
+        return new SegmentResult(image.Name, decoded, _info.Classes!, restored[0].GetTensorDataAsSpan<float>().ToArray(), restored[1].GetTensorDataAsSpan<byte>().ToArray(), options.MinObjectArea);
+    }
+
+    private void RequireByExample()
+    {
+        if (_info.IsSupervised) throw new InvalidOperationException($"{System.IO.Path.GetFileName(Path)} is a supervised network with fixed classes ({string.Join(", ", _info.Classes!)}): call Segment(image) without examples");
     }
 
     /// <summary>The prompt must come from this bundle's encoder and have its levels: fingerprint, level count, channels, grid.</summary>

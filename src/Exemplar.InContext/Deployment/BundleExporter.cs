@@ -1,7 +1,6 @@
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Exemplar.Models;
+using Exemplar.Models.Deployment;
 using Exemplar.Models.Onnx.Export;
 using Exemplar.Torch;
 using Exemplar.Torch.IO;
@@ -114,7 +113,7 @@ public static class BundleExporter
             Fingerprint = Fingerprint(graphs, s, so.Levels),
             Graphs = graphs.Keys.ToDictionary(k => k, k => $"{k}.onnx"),
         };
-        Write(path, manifest, graphs);
+        BundleFile.Write(path, manifest, graphs, overwrite: true);
         return manifest;
     }
 
@@ -122,27 +121,8 @@ public static class BundleExporter
     /// What makes prompt features comparable: the image, encoder and prompt graphs and the input size and levels
     /// (16 hex digits of SHA-256). Two bundles share prompts exactly when these agree.
     /// </summary>
-    private static string Fingerprint(Dictionary<string, byte[]> graphs, int inputSize, IReadOnlyList<int> levels)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var role in new[] { "image", "encoder", "prompt" }) hash.AppendData(graphs[role]);
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{inputSize};{string.Join(",", levels)}"));
-        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
-    }
-
-    private static void Write(string path, BundleManifest manifest, Dictionary<string, byte[]> graphs) => AtomicFile.Write(path, stream =>
-    {
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        using (var entry = zip.CreateEntry("manifest.json", CompressionLevel.Optimal).Open())
-        {
-            JsonSerializer.Serialize(entry, manifest, new JsonSerializerOptions { WriteIndented = true });
-        }
-        foreach (var (role, bytes) in graphs)
-        {
-            using var entry = zip.CreateEntry(manifest.Graphs[role], CompressionLevel.Optimal).Open();
-            entry.Write(bytes);
-        }
-    }, overwrite: true);
+    private static string Fingerprint(Dictionary<string, byte[]> graphs, int inputSize, IReadOnlyList<int> levels) =>
+        BundleFile.Fingerprint(graphs, ["image", "encoder", "prompt"], $"{inputSize};{string.Join(",", levels)}");
 
     private static Dictionary<string, IReadOnlyDictionary<int, string>> Axes(IEnumerable<string> names, int axis, string symbol) =>
         names.ToDictionary(n => n, _ => (IReadOnlyDictionary<int, string>)new Dictionary<int, string> { [axis] = symbol });

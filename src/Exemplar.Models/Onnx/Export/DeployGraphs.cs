@@ -75,6 +75,28 @@ public static class DeployGraphs
     }
 
     /// <summary>
+    /// Restoration of a supervised network's logits: inputs <c>logits</c> [1, classes, S, S], <c>resized</c> int64 [2]
+    /// (the image's area before padding), <c>size</c> int64 [2] (the original height and width) → <c>scores</c>
+    /// [1, classes, H, W] (softmax probabilities of the logits resized bilinearly) and <c>labels</c> uint8 [1, H, W]
+    /// (i + 1 for the most probable class i: every pixel gets a class).
+    /// </summary>
+    public static OnnxExport SupervisedRestoration()
+    {
+        using var b = new OnnxGraphBuilder();
+        using var scope = DisposeScope.Begin();
+        foreach (var name in new[] { "logits", "resized", "size" }) b.Reserve(name);
+        var cropped = b.Add("Slice", ["logits", b.Ints([0, 0]), "resized", b.Ints([2, 3])]);
+        var sizes = b.Add("Concat", [b.Add("Slice", [b.Add("Shape", ["logits"]), b.Ints([0]), b.Ints([2])]), "size"], Attr("axis", 0L));
+        var restored = b.Add("Resize", [cropped, "", "", sizes], Attr("mode", "linear"), Attr("coordinate_transformation_mode", "pytorch_half_pixel"));
+        b.Nodes.Add(Node("Softmax", [restored], "scores", Attr("axis", 1L)));
+        var index = b.Add("Add", [b.Add("ArgMax", [restored], Attr("axis", 1L), Attr("keepdims", 0L)), b.Ints([1], scalar: true)]);
+        b.Nodes.Add(Node("Cast", [index], "labels", Attr("to", (long)OnnxDataType.UInt8)));
+        return Finish(b, "supervised_restoration",
+            [Value("logits", OnnxDataType.Float, [1, "classes", "size", "size"]), Value("resized", OnnxDataType.Int64, [2]), Value("size", OnnxDataType.Int64, [2])],
+            [Value("scores", OnnxDataType.Float, [1, "classes", "height", "width"]), Value("labels", OnnxDataType.UInt8, [1, "height", "width"])]);
+    }
+
+    /// <summary>
     /// The ONNX model zoo's int8 MobileNetV2 (<paramref name="path"/>, verified block by block as the loader does)
     /// cut after the deepest requested block, with an output <c>level{i}</c> per requested block (dequantised at the
     /// end: every convolution still runs in int8), its input renamed <c>image</c> with any batch and size.

@@ -1,12 +1,13 @@
 using System.Text.Json.Serialization;
 
-namespace Exemplar.InContext.Deployment;
+namespace Exemplar.Models.Deployment;
 
 /// <summary>
 /// The <c>manifest.json</c> of an <c>.exemplar</c> bundle: a zip of ONNX graphs that Exemplar.Runtime chains with ONNX
 /// Runtime — <c>image</c> (resize, pad, normalise) → <c>encoder</c> (feature maps at <see cref="Levels"/>) →
 /// <c>prompt</c> (examples: normalised features and mask coverage per level) or <c>decoder</c> (targets: class logits
-/// at the input size) → <c>restore</c> (original size, probabilities, labels). Exemplar.Runtime reads the same JSON
+/// at the input size) → <c>restore</c> (original size, probabilities, labels); a supervised network's bundle chains
+/// <c>image</c> → <c>network</c> (class logits) → <c>restore</c> (softmax, argmax). Exemplar.Runtime reads the same JSON
 /// with its own record (it depends on nothing of Exemplar's), so the field names are the format.
 /// </summary>
 public sealed record BundleManifest
@@ -29,8 +30,14 @@ public sealed record BundleManifest
     /// <summary>"float32" or "int8" (the encoder's arithmetic in ONNX Runtime).</summary>
     [JsonPropertyName("precision")] public required string Precision { get; init; }
 
-    /// <summary>The decoder: "correspondence" (training-free) for now.</summary>
-    [JsonPropertyName("decoder")] public string Decoder { get; init; } = "correspondence";
+    /// <summary>The decoder: "correspondence" (training-free, segments by example) or "supervised" (a trained network with fixed <see cref="Classes"/>).</summary>
+    [JsonPropertyName("decoder")] public string Decoder { get; init; } = CorrespondenceDecoder;
+
+    /// <summary>The <see cref="Decoder"/> of a bundle that segments by example: graphs image, encoder, prompt, decoder, restore.</summary>
+    public const string CorrespondenceDecoder = "correspondence";
+
+    /// <summary>The <see cref="Decoder"/> of a supervised network's bundle: graphs image, network, restore; no levels; classes fixed.</summary>
+    public const string SupervisedDecoder = "supervised";
 
     /// <summary>The square input side S.</summary>
     [JsonPropertyName("input_size")] public required int InputSize { get; init; }
