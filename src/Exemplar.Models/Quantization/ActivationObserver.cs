@@ -43,6 +43,14 @@ public sealed class ActivationObserver
         Max = oldMax + c * (max - oldMax);
     }
 
+    /// <summary>Sets the range (a saved quantised model's), replacing what was observed.</summary>
+    /// <exception cref="ArgumentException">The range is not finite or min exceeds max.</exception>
+    public void Restore(double min, double max)
+    {
+        if (!double.IsFinite(min) || !double.IsFinite(max) || min > max) throw new ArgumentException($"[{min}, {max}] is not an activation range");
+        (Min, Max) = (min, max);
+    }
+
     /// <summary>
     /// Scale and zero point of uint8 [0, 255] over the range widened to contain 0 (so that zero padding is exact):
     /// scale = (max − min) / 255, zero point = round(−min / scale), as PyTorch's affine observers.

@@ -55,8 +55,10 @@ public sealed class ConvolutionFakeQuantizer : IConvolutionQuantizer
     private Tensor Activation(Tensor x, ActivationObserver observer)
     {
         var mode = _owner.Mode;
-        // While tracing for export the ranges are fixed: observing would read traced values.
-        if (mode != QuantizationMode.Quantize && !OpTrace.IsRecording) observer.Observe(x);
+        // Ranges follow the data in calibration, and in training only while the network trains (not when the trainer
+        // validates it); while tracing for export they are fixed: observing would read traced values.
+        bool observe = mode == QuantizationMode.Calibrate || (mode == QuantizationMode.Train && _owner.Network.Training);
+        if (observe && !OpTrace.IsRecording) observer.Observe(x);
         if (mode == QuantizationMode.Calibrate) return x.Alias();
         var (scale, zero) = observer.Parameters();
         return Functional.FakeQuantizePerTensor(x, scale, zero, 0, 255);

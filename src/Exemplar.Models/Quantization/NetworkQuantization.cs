@@ -82,6 +82,33 @@ public sealed class NetworkQuantization
         }
     }
 
+    /// <summary>
+    /// Every observed convolution's input and output range, by name (what a saved quantised model records); a
+    /// convolution the network never ran (an encoder's unused last layer) has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, QuantizationRanges> Ranges() => _convolutions
+        .Where(c => c.Quantizer.InputObserver.Min is not null && c.Quantizer.OutputObserver.Min is not null)
+        .ToDictionary(
+            c => c.Quantizer.Name,
+            c => new QuantizationRanges((c.Quantizer.InputObserver.Min!.Value, c.Quantizer.InputObserver.Max!.Value), (c.Quantizer.OutputObserver.Min!.Value, c.Quantizer.OutputObserver.Max!.Value)),
+            StringComparer.Ordinal);
+
+    /// <summary>Sets every convolution's ranges from <paramref name="ranges"/> (a saved model's) and switches to <see cref="QuantizationMode.Quantize"/>.</summary>
+    /// <exception cref="ArgumentException">A convolution has no range, or a range names no convolution.</exception>
+    public void Restore(IReadOnlyDictionary<string, QuantizationRanges> ranges)
+    {
+        var names = _convolutions.Select(c => c.Quantizer.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = ranges.Keys.Where(k => !names.Contains(k)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"quantisation ranges for convolutions this network does not have: {string.Join(", ", unknown.Take(5))}");
+        foreach (var (_, q) in _convolutions)
+        {
+            if (!ranges.TryGetValue(q.Name, out var r)) continue; // never observed: an unused convolution (it fails loudly if it ever runs)
+            q.InputObserver.Restore(r.Input.Min, r.Input.Max);
+            q.OutputObserver.Restore(r.Output.Min, r.Output.Max);
+        }
+        Mode = QuantizationMode.Quantize;
+    }
+
     /// <summary>Takes the quantisers off: the network computes in float again (batch norms stay folded).</summary>
     public void Remove()
     {
@@ -103,3 +130,8 @@ public sealed class NetworkQuantization
         return folded;
     }
 }
+
+/// <summary>The observed input and output ranges of one quantised convolution.</summary>
+/// <param name="Input">Input (min, max).</param>
+/// <param name="Output">Output (min, max).</param>
+public sealed record QuantizationRanges((double Min, double Max) Input, (double Min, double Max) Output);

@@ -80,6 +80,30 @@ public sealed class NetworkQuantizationTests
     }
 
     [Fact]
+    public void RestoredRangesReproduceTheQuantisedNetwork()
+    {
+        using var network = Network();
+        var quantization = NetworkQuantization.Prepare(network);
+        quantization.Calibrate(Batches(2));
+        var ranges = quantization.Ranges();
+        Assert.Equal(quantization.Quantizers.Count - 1, ranges.Count); // the unused last backbone convolution never ran
+        using var scope = DisposeScope.Begin();
+        var input = Tensor.Randn([1, 3, 64, 64], new Generator(8));
+        float[] expected;
+        using (LibTorch.NoGrad()) expected = network.Forward(input).ToArray<float>();
+
+        using var copy = Network();
+        var restored = NetworkQuantization.Prepare(copy);
+        copy.LoadStateDict(network.StateDict()); // the folded layout (batch norms replaced, biases added)
+        restored.Restore(ranges);
+        Assert.Equal(QuantizationMode.Quantize, restored.Mode);
+        float[] actual;
+        using (LibTorch.NoGrad()) actual = copy.Forward(input).ToArray<float>();
+        Assert.Equal(expected, actual);
+        Assert.Throws<ArgumentException>(() => restored.Restore(new Dictionary<string, QuantizationRanges> { ["nowhere"] = new((0, 1), (0, 1)) }));
+    }
+
+    [Fact]
     public void QuantizationAwareTrainingPassesGradientsToTheWeights()
     {
         using var network = Network();
