@@ -11,21 +11,30 @@ namespace Exemplar.Models.Segmentation;
 /// </summary>
 public sealed class LinearDinoV2 : SegmentationNetwork
 {
-    /// <summary>How many final blocks feed the head (OTX: <c>get_intermediate_layers(n=[8, 9, 10, 11])</c> on 12 blocks).</summary>
-    public const int Layers = 4;
+    /// <summary>How many final blocks feed the head by default (OTX: <c>get_intermediate_layers(n=[8, 9, 10, 11])</c> on 12 blocks).</summary>
+    public const int DefaultLayers = 4;
 
     /// <summary>Builds the network around <paramref name="backbone"/> (e.g. from <see cref="DinoV2Weights.Load(string, DinoV2Variant, bool, string?)"/>), or a random ViT-S/14.</summary>
     /// <param name="classCount">Output classes (at least 1).</param>
     /// <param name="backbone">The encoder, which the network takes over (disposes) and freezes; null builds a random ViT-S/14.</param>
-    public LinearDinoV2(int classCount, DinoVisionTransformer? backbone = null)
+    /// <param name="layers">How many of the last blocks feed the head (OTX: 4).</param>
+    public LinearDinoV2(int classCount, DinoVisionTransformer? backbone = null, int layers = DefaultLayers)
     {
         if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "a segmentation network needs at least one class");
         ClassCount = classCount;
         Backbone = RegisterModule("backbone", backbone ?? DinoVisionTransformer.ViTS14());
-        if (Backbone.Options.Depth < Layers) throw new ArgumentException($"the backbone has {Backbone.Options.Depth} blocks, the head takes the last {Layers}", nameof(backbone));
+        if (layers < 1 || layers > Backbone.Options.Depth)
+        {
+            Backbone.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(layers), layers, $"the backbone has {Backbone.Options.Depth} blocks");
+        }
+        Layers = layers;
         Backbone.Freeze();
-        Head = RegisterModule("decode_head", new DinoV2LinearHead(Layers * Backbone.Options.EmbedDim, classCount));
+        Head = RegisterModule("decode_head", new DinoV2LinearHead(layers * Backbone.Options.EmbedDim, classCount));
     }
+
+    /// <summary>How many of the last blocks feed the head.</summary>
+    public int Layers { get; }
 
     /// <summary>The frozen DINOv2 encoder.</summary>
     public DinoVisionTransformer Backbone { get; }
