@@ -31,6 +31,14 @@ public sealed record SegmentationZooModel(string Name, string Description, strin
         network.Forward(Tensor.Empty([1, 3, height, width], device: Device.Meta));
         return new SegmentationComplexity(network.ParameterCount(), counter.Macs, width, height, classes);
     }
+
+    /// <summary>What inputs the network expects (normalisation, size multiple, default size), read from one built on the meta device.</summary>
+    public Preprocessing InputPreprocessing()
+    {
+        using var meta = Tensor.UseDefaultDevice(Device.Meta);
+        using var network = Create(1, null);
+        return network.Preprocessing;
+    }
 }
 
 /// <summary>Parameters and multiply-accumulates of one forward pass of a segmentation network.</summary>
