@@ -50,7 +50,7 @@ internal static class ModelsCommand
         return command;
     }
 
-    /// <summary>One measured model; <see cref="Classes"/> is null for an encoder.</summary>
+    /// <summary>One measured model; <see cref="Classes"/> is null for an encoder; <see cref="Weights"/> (encoders' weight formats) is for the table only.</summary>
     internal sealed record Row(
         [property: System.Text.Json.Serialization.JsonPropertyName("name")] string Name,
         [property: System.Text.Json.Serialization.JsonPropertyName("params")] long Params,
@@ -74,7 +74,7 @@ internal static class ModelsCommand
         {
             var (w, h) = Fit(size, model.InputPreprocessing());
             var c = model.MeasureComplexity(w, h, classes);
-            rows.Add(new Row(model.Name, c.Parameters, Math.Round(c.GMacs, 3), $"{w}x{h}", classes, model.BackboneWeights ?? "none"));
+            rows.Add(new Row(model.Name, c.Parameters, Math.Round(c.GMacs, 3), $"{w}x{h}", classes, ""));
         }
         return rows;
     }
@@ -106,10 +106,11 @@ internal static class ModelsCommand
     private static void WriteTables(List<Row> rows)
     {
         var encoders = new Table().AddColumns("model", "input", "params (M)", "GMACs", "weights");
-        var segmentation = new Table().AddColumns("segmentation model", "input", "classes", "params (M)", "GMACs", "backbone weights");
+        // Backbone weights are long descriptions; the segmentation table leaves them to the zoo's docs.
+        var segmentation = new Table().AddColumns("segmentation model", "input", "classes", "params (M)", "GMACs");
         foreach (var r in rows)
         {
-            if (r.Classes is { } n) segmentation.AddRow(r.Name, r.Input, n.ToString(CultureInfo.InvariantCulture), $"{r.Params / 1e6:F2}", $"{r.GMacs:F2}", Markup.Escape(r.Weights));
+            if (r.Classes is { } n) segmentation.AddRow(r.Name, r.Input, n.ToString(CultureInfo.InvariantCulture), $"{r.Params / 1e6:F2}", $"{r.GMacs:F2}");
             else encoders.AddRow(r.Name, r.Input, $"{r.Params / 1e6:F2}", $"{r.GMacs:F2}", Markup.Escape(r.Weights));
         }
         AnsiConsole.Write(encoders);
