@@ -7,7 +7,9 @@ namespace Exemplar.Models.Segmentation;
 /// OTX's DINOv2 semantic segmentation (<c>dinov2-small-seg</c>): a frozen DINOv2 backbone whose blocks 8..11 (the
 /// last four of ViT-S/14, as DINOv2's multi-layer linear probe takes them) give final-normalised patch maps, which
 /// are concatenated and classified by <see cref="DinoV2LinearHead"/>; logits are upsampled bilinearly to the input.
-/// Only the head trains: every backbone parameter has <c>requires_grad</c> false.
+/// Only the head trains: every backbone parameter has <c>requires_grad</c> false. OTX's current release starts from
+/// ViT-S/14 with 4 registers (<c>dinov2_vits14_reg4_pretrain.pth</c>), its first ones from plain ViT-S/14 (the zoo's
+/// default); any DINOv2 loaded by <see cref="DinoV2Weights"/> fits.
 /// </summary>
 public sealed class LinearDinoV2 : SegmentationNetwork
 {

@@ -75,6 +75,33 @@ public sealed class ResNetSegmentationTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("fcn_resnet50")]
+    [InlineData("deeplabv3_resnet50")]
+    public void ZooLoadsAnImageNetBackboneWithoutItsClassifier(string name)
+    {
+        using var scope = DisposeScope.Begin();
+        var resnetKeys = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "ResNet", "Data", "torchvision_resnet_keys.json"))).RootElement;
+        var state = resnetKeys.GetProperty("resnet50").EnumerateObject().ToDictionary(
+            p => p.Name,
+            p => p.Name.EndsWith("num_batches_tracked", StringComparison.Ordinal) ? Tensor.Full([], 5, DType.Int64) : Tensor.Full([.. p.Value.EnumerateArray().Select(v => v.GetInt64())], 0.5));
+        Assert.Contains("fc.weight", state.Keys);
+        string path = Path.Combine(Path.GetTempPath(), $"resnet50-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            SafeTensors.Save(path, state);
+            using var network = (ResNetSegmentation)SegmentationZoo.Get(name).Create(4, path);
+            Assert.True(network.Training);
+            Assert.Equal(0.5f, ((Bottleneck)network.Backbone.Stages[3][2]).Conv3.Weight.Min().Item<float>());
+            Assert.Equal(4L, ((Conv2d)network.Classifier[4]).Weight.Size(0));
+            Assert.NotEqual(0.5f, ((Conv2d)network.Classifier[4]).Weight.Max().Item<float>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void ForwardGivesLogitsAtTheInputSize()
     {
