@@ -19,32 +19,56 @@ public sealed record ResNetVariant(string Name, int[] Blocks)
 /// torchvision's bottleneck ResNet (the classic few-shot segmentation backbone) with torchvision's key names, so a
 /// torchvision <c>resnet50-*.pth</c> loads strictly: stem (conv1, bn1, ReLU, 3x3 max-pool), layer1..layer4 and the
 /// ImageNet classifier <c>fc</c>. Image [N, 3, H, W] → stages at strides 4, 8, 16, 32 with 256, 512, 1024, 2048 channels.
+/// As in torchvision, layer2..layer4 can trade their stride for dilation (<c>replace_stride_with_dilation</c>): the
+/// segmentation models use [false, true, true], output stride 8.
 /// </summary>
 public sealed class ResNetEncoder : Module<Tensor, Tensor>, IImageEncoder
 {
-    private static readonly int[] StageStrides = [4, 8, 16, 32];
+    private readonly int[] _stageStrides = new int[4];
 
     /// <summary>Creates the network with torchvision's initialisation (Kaiming normal, fan-out, for convolutions).</summary>
-    public ResNetEncoder(ResNetVariant variant, int classes = 1000)
+    /// <param name="variant">Which ResNet.</param>
+    /// <param name="classes">ImageNet classifier outputs; 0 leaves out <c>fc</c> (a backbone, as torchvision's segmentation models hold it).</param>
+    /// <param name="replaceStrideWithDilation">
+    /// For layer2, layer3, layer4: whether to dilate instead of striding (torchvision's semantics: the stage's first
+    /// block keeps the previous dilation, the later ones use the new one); null for none.
+    /// </param>
+    public ResNetEncoder(ResNetVariant variant, int classes = 1000, IReadOnlyList<bool>? replaceStrideWithDilation = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(classes);
+        if (replaceStrideWithDilation is { Count: not 3 })
+        {
+            throw new ArgumentException($"replaceStrideWithDilation has one flag per stage layer2..layer4, got {replaceStrideWithDilation.Count}", nameof(replaceStrideWithDilation));
+        }
         Variant = variant;
         Conv1 = RegisterModule("conv1", new Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false));
         Bn1 = RegisterModule("bn1", new BatchNorm2d(64));
         long inChannels = 64;
         var stages = new List<Sequential>();
+        int dilation = 1, outputStride = 4;
         for (int s = 0; s < 4; s++)
         {
             long width = 64L << s;
+            int stride = s > 0 ? 2 : 1;
+            int previousDilation = dilation;
+            if (s > 0 && replaceStrideWithDilation?[s - 1] == true)
+            {
+                dilation *= stride;
+                stride = 1;
+            }
+            outputStride *= stride;
+            _stageStrides[s] = outputStride;
             var stage = new Sequential();
             for (int b = 0; b < variant.Blocks[s]; b++)
             {
-                stage.Append(new Bottleneck(inChannels, width, b == 0 && s > 0 ? 2 : 1));
+                // torchvision builds the first block with the dilation before this stage's change.
+                stage.Append(new Bottleneck(inChannels, width, b == 0 ? stride : 1, b == 0 ? previousDilation : dilation));
                 inChannels = width * Bottleneck.Expansion;
             }
             stages.Add(RegisterModule($"layer{s + 1}", stage));
         }
         Stages = stages;
-        Fc = RegisterModule("fc", new Linear(inChannels, classes));
+        Fc = classes > 0 ? RegisterModule("fc", new Linear(inChannels, classes)) : null;
         foreach (var (_, m) in NamedModules())
         {
             if (m is Conv2d conv) Init.KaimingNormal_(conv.Weight, fanOut: true);
@@ -63,8 +87,11 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor>, IImageEncoder
     /// <summary>layer1..layer4.</summary>
     public IReadOnlyList<Sequential> Stages { get; }
 
-    /// <summary>ImageNet classifier.</summary>
-    public Linear Fc { get; }
+    /// <summary>ImageNet classifier, or null for a bare backbone.</summary>
+    public Linear? Fc { get; }
+
+    /// <summary>Strides of layer1..layer4 (4, 8, 16, 32 undilated; 4, 8, 8, 8 with torchvision's segmentation dilation).</summary>
+    public IReadOnlyList<int> StageStrides => _stageStrides;
 
     /// <summary>ImageNet normalisation, sides a multiple of 32, trained at 224.</summary>
     public static Preprocessing DefaultPreprocessing { get; } = Preprocessing.ImageNet(32, 224);
@@ -79,8 +106,10 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor>, IImageEncoder
     public int LevelCount => 4;
 
     /// <summary>Class logits: image [N, 3, H, W] → [N, classes].</summary>
+    /// <exception cref="InvalidOperationException">It was built without a classifier.</exception>
     public override Tensor Forward(Tensor input)
     {
+        if (Fc is null) throw new InvalidOperationException("this ResNet was built without its classifier (classes: 0); use ForwardFeatures");
         using var scope = DisposeScope.Begin();
         using var features = ForwardFeatures(input);
         return Fc.Forward(features.Features.Mean([2, 3])).MoveToOuterScope();
@@ -102,6 +131,6 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor>, IImageEncoder
             x = Stages[s].Forward(x);
             outputs[s] = x;
         }
-        return [.. wanted.Select(l => new FeatureMap(outputs[l].Alias().MoveToOuterScope(), StageStrides[l], $"layer{l + 1}"))];
+        return [.. wanted.Select(l => new FeatureMap(outputs[l].Alias().MoveToOuterScope(), _stageStrides[l], $"layer{l + 1}"))];
     }
 }

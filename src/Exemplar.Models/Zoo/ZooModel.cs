@@ -47,9 +47,13 @@ public sealed record WeightSource(WeightFormat Format, string Description, strin
 /// <summary>Parameters and multiply-accumulates of one forward pass of a model at a square input size.</summary>
 /// <param name="Parameters">Parameter elements.</param>
 /// <param name="Macs">Multiply-accumulates for one image (convolutions, linear layers, matrix products).</param>
-/// <param name="InputSize">The input side used.</param>
-public sealed record ModelComplexity(long Parameters, long Macs, int InputSize)
+/// <param name="InputSize">The input side used (the width, when <paramref name="InputHeight"/> is given).</param>
+/// <param name="InputHeight">The input height when it differs from the width; null for a square input.</param>
+public sealed record ModelComplexity(long Parameters, long Macs, int InputSize, int? InputHeight = null)
 {
+    /// <summary>The input as "WxH".</summary>
+    public string Input => $"{InputSize}x{InputHeight ?? InputSize}";
+
     /// <summary>MACs in billions.</summary>
     public double GMacs => Macs / 1e9;
 }
@@ -106,6 +110,15 @@ public sealed record ZooModel(
     public ModelComplexity MeasureComplexity(int? inputSize = null)
     {
         int size = inputSize ?? Preprocessing.DefaultSize;
+        return MeasureComplexity(size, size);
+    }
+
+    /// <summary>
+    /// Counts parameters and MACs at <paramref name="width"/> x <paramref name="height"/> (multiples of the size
+    /// multiple) on the meta device, as <see cref="MeasureComplexity(int?)"/> does.
+    /// </summary>
+    public ModelComplexity MeasureComplexity(int width, int height)
+    {
         using var meta = Tensor.UseDefaultDevice(Device.Meta);
         using var noGrad = LibTorch.NoGrad();
         using var model = Create();
@@ -113,7 +126,7 @@ public sealed record ZooModel(
         module.Eval();
         using var scope = DisposeScope.Begin();
         using var counter = MacCounter.Begin();
-        model.ForwardFeatures(Tensor.Empty([1, 3, size, size], device: Device.Meta));
-        return new ModelComplexity(module.ParameterCount(), counter.Macs, size);
+        model.ForwardFeatures(Tensor.Empty([1, 3, height, width], device: Device.Meta));
+        return new ModelComplexity(module.ParameterCount(), counter.Macs, width, width == height ? null : height);
     }
 }
