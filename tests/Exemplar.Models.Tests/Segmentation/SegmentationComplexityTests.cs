@@ -42,7 +42,7 @@ public class SegmentationComplexityTests(ITestOutputHelper output)
     {
         var complexity = SegmentationZoo.Get(name).MeasureComplexity(width, height, classes);
         double difference = complexity.GMacs / tiGMacs - 1;
-        output.WriteLine($"| {name} | {width}x{height} | {classes} | {complexity.Parameters / 1e6:F2} M | {complexity.GMacs:F3} | {tiGMacs} | {difference:+0.0%;-0.0%} |");
+        output.WriteLine($"| {name} | {width}x{height} | {classes} | {complexity.Parameters / 1e6:F2} M | {complexity.GMacs:F3} | {tiGMacs} | {difference * 100:+0.0;-0.0;0.0}% |");
         Assert.InRange(difference, -tolerance, tolerance);
     }
 
