@@ -11,6 +11,8 @@ namespace Exemplar.Models.MobileNet;
 /// <param name="OutputStride">
 /// 32, or 16 for dense prediction: the last stride-2 block (<c>features.14</c>) then keeps the resolution and the
 /// depthwise convolutions after it are dilated by 2, so that their receptive field matches the stride-32 network's
-/// (weights are interchangeable between the two).
+/// (weights are interchangeable between the two). TI's MobileNetV2 code that we could read (edgeai-tensorlab's
+/// MobileNetV2Lite) only sets that block's stride to 1; the dilation follows DeepLab and torchvision's
+/// replace_stride_with_dilation, and changes neither the weights nor the MACs.
 /// </param>
 public sealed record MobileNetV2Options(int NumClasses = 1000, double DropoutRate = 0.2, double WidthMultiplier = 1.0, int OutputStride = 32);
