@@ -18,15 +18,17 @@ public sealed class InvertedResidual : Module<Tensor, Tensor>
     /// <param name="outChannels">Output channels.</param>
     /// <param name="stride">1 or 2 (the depthwise convolution's stride).</param>
     /// <param name="expandRatio">t: hidden channels = in · t.</param>
-    public InvertedResidual(long inChannels, long outChannels, int stride, int expandRatio)
+    /// <param name="dilation">Dilation of the depthwise convolution (2 after a stride turned into dilation).</param>
+    public InvertedResidual(long inChannels, long outChannels, int stride, int expandRatio, int dilation = 1)
     {
         if (stride is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(stride), stride, "must be 1 or 2");
         if (expandRatio < 1) throw new ArgumentOutOfRangeException(nameof(expandRatio), expandRatio, "must be at least 1");
+        if (dilation < 1) throw new ArgumentOutOfRangeException(nameof(dilation), dilation, "must be at least 1");
         (InChannels, OutChannels, Stride, ExpandRatio) = (inChannels, outChannels, stride, expandRatio);
         long hidden = inChannels * expandRatio;
         var layers = new Sequential();
         if (expandRatio != 1) layers.Append(ConvRelu6(inChannels, hidden, 1, 1, 1));
-        layers.Append(ConvRelu6(hidden, hidden, 3, stride, (int)hidden));
+        layers.Append(ConvRelu6(hidden, hidden, 3, stride, (int)hidden, dilation));
         var project = new Conv2d(hidden, outChannels, 1);
         layers.Append(project);
         Conv = RegisterModule("conv", layers);
@@ -65,7 +67,7 @@ public sealed class InvertedResidual : Module<Tensor, Tensor>
     }
 
     /// <summary>A convolution (bias on: batch norm is folded into it) followed by ReLU6, as torchvision's Conv2dNormActivation.</summary>
-    internal static Sequential ConvRelu6(long inChannels, long outChannels, int kernelSize, int stride, int groups) =>
-        new(new Conv2d(inChannels, outChannels, kernelSize, stride, padding: (kernelSize - 1) / 2, groups: groups),
+    internal static Sequential ConvRelu6(long inChannels, long outChannels, int kernelSize, int stride, int groups, int dilation = 1) =>
+        new(new Conv2d(inChannels, outChannels, kernelSize, stride, padding: (kernelSize - 1) / 2 * dilation, dilation: dilation, groups: groups),
             new Activation(ActivationKind.Relu6));
 }

@@ -13,7 +13,7 @@ public sealed class LrAsppMobileNetV2 : SegmentationNetwork
     private const int LowLevel = 6;
     private const int HighLevel = 17;
 
-    /// <summary>Builds the network with random weights, or around <paramref name="backbone"/> (e.g. ImageNet weights from <see cref="MobileNetV2.FromOnnx"/>).</summary>
+    /// <summary>Builds the network with random weights, or around <paramref name="backbone"/> (e.g. ImageNet weights from <see cref="MobileNetV2.FromOnnx(string)"/>).</summary>
     /// <param name="classCount">Output classes (at least 1).</param>
     /// <param name="backbone">The encoder to use, which the network takes over (disposes); null builds a random one.</param>
     public LrAsppMobileNetV2(int classCount, MobileNetV2? backbone = null)
@@ -21,11 +21,15 @@ public sealed class LrAsppMobileNetV2 : SegmentationNetwork
         if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "a segmentation network needs at least one class");
         ClassCount = classCount;
         Backbone = RegisterModule("backbone", backbone ?? new MobileNetV2());
+        Backbone.FreezeClassificationHead();
         Head = RegisterModule("head", new LrAsppHead(Backbone.LevelChannels[LowLevel], Backbone.LevelChannels[HighLevel], classCount));
     }
 
-    /// <summary>The MobileNetV2 encoder (its classifier is unused).</summary>
+    /// <summary>The MobileNetV2 encoder (<c>features.18</c> and the classifier are unused, hence frozen).</summary>
     public MobileNetV2 Backbone { get; }
+
+    /// <inheritdoc/>
+    public override IEnumerable<Tensor> UnusedParameters() => Backbone.ClassificationHeadParameters();
 
     /// <summary>The LR-ASPP head.</summary>
     public LrAsppHead Head { get; }

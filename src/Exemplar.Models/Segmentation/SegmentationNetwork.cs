@@ -16,6 +16,12 @@ public abstract class SegmentationNetwork : Module<Tensor, Tensor>
     /// <summary>What inputs it expects (mean/std normalisation; H and W multiples of <see cref="Preprocessing.SizeMultiple"/>).</summary>
     public abstract Preprocessing Preprocessing { get; }
 
+    /// <summary>
+    /// Parameters the network holds but never uses (an encoder's classification head kept so that its ImageNet file
+    /// maps onto it): not counted in its complexity.
+    /// </summary>
+    public virtual IEnumerable<Tensor> UnusedParameters() => [];
+
     /// <summary>Refuses an input that is not [N, 3, H, W] with H and W multiples of the size multiple.</summary>
     /// <exception cref="ArgumentException">The message gives the shape and what is expected.</exception>
     protected void CheckImage(Tensor image)

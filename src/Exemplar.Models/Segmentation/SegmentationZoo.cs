@@ -16,10 +16,12 @@ namespace Exemplar.Models.Segmentation;
 public sealed record SegmentationZooModel(string Name, string Description, string? BackboneWeights, Func<int, string?, SegmentationNetwork> Create)
 {
     /// <summary>
-    /// Counts parameters and multiply-accumulates of one forward pass (one image <paramref name="width"/> x
-    /// <paramref name="height"/>, <paramref name="classes"/> classes) by building the network with random weights on
-    /// the meta device: exact counts, no memory. Sides must suit the network (see its preprocessing's size multiple).
+    /// Parameters and multiply-accumulates of one forward pass on a <paramref name="width"/>×<paramref name="height"/>
+    /// image, counted on the meta device (no memory, no arithmetic) with random-initialised weights.
     /// </summary>
+    /// <param name="width">Input width (a multiple of the network's size multiple).</param>
+    /// <param name="height">Input height.</param>
+    /// <param name="classes">Class count the network is built for (the prediction layers depend on it).</param>
     public SegmentationComplexity MeasureComplexity(int width, int height, int classes)
     {
         using var meta = Tensor.UseDefaultDevice(Device.Meta);
@@ -29,7 +31,9 @@ public sealed record SegmentationZooModel(string Name, string Description, strin
         using var scope = DisposeScope.Begin();
         using var counter = MacCounter.Begin();
         network.Forward(Tensor.Empty([1, 3, height, width], device: Device.Meta));
-        return new SegmentationComplexity(network.ParameterCount(), counter.Macs, width, height, classes);
+        // The parameters the forward pass uses: frozen encoders count (DINOv2 is the model), the unused classification
+        // head MobileNetV2 keeps for its ImageNet file does not (TI's segmentation encoders do not have it).
+        return new SegmentationComplexity(network.ParameterCount() - network.UnusedParameters().Sum(p => p.NumEl), counter.Macs, width, height, classes);
     }
 
     /// <summary>What inputs the network expects (normalisation, size multiple, default size), read from one built on the meta device.</summary>
@@ -41,12 +45,12 @@ public sealed record SegmentationZooModel(string Name, string Description, strin
     }
 }
 
-/// <summary>Parameters and multiply-accumulates of one forward pass of a segmentation network.</summary>
-/// <param name="Parameters">Parameter elements (frozen ones included).</param>
-/// <param name="Macs">Multiply-accumulates for one image (convolutions, linear layers, matrix products).</param>
-/// <param name="Width">Input width used.</param>
-/// <param name="Height">Input height used.</param>
-/// <param name="Classes">Class count used.</param>
+/// <summary>Cost of one forward pass of a segmentation network.</summary>
+/// <param name="Parameters">Parameter elements that the forward pass uses (frozen ones included).</param>
+/// <param name="Macs">Multiply-accumulates for one image (convolutions, linear layers, matrix products; interpolation, normalisation and activations are not counted, as is customary).</param>
+/// <param name="Width">Input width.</param>
+/// <param name="Height">Input height.</param>
+/// <param name="Classes">Class count.</param>
 public sealed record SegmentationComplexity(long Parameters, long Macs, int Width, int Height, int Classes)
 {
     /// <summary>MACs in billions.</summary>
@@ -56,12 +60,14 @@ public sealed record SegmentationComplexity(long Parameters, long Macs, int Widt
 /// <summary>One explicit table of the supervised segmentation networks.</summary>
 public static class SegmentationZoo
 {
+    private const string OnnxMobileNetV2 = "ONNX model zoo mobilenetv2-12-int8.onnx (ImageNet, Apache-2.0), dequantised";
+
     /// <summary>Every network, in display order.</summary>
     public static IReadOnlyList<SegmentationZooModel> Models { get; } =
     [
         new("lraspp_mobilenetv2",
             "MobileNetV2-1.0 with a Lite R-ASPP head (strides 8 and 32), logits upsampled to the input",
-            "ONNX model zoo mobilenetv2-12-int8.onnx (ImageNet, Apache-2.0), dequantised",
+            OnnxMobileNetV2,
             (classes, backbone) => InTraining(new LrAsppMobileNetV2(classes, backbone is null ? null : MobileNetV2.FromOnnx(backbone)))),
         new("fcn_resnet50",
             "torchvision fcn_resnet50: ResNet-50 dilated to stride 8 with an FCN head, logits upsampled to the input",
@@ -75,6 +81,23 @@ public static class SegmentationZoo
             "OTX dinov2-small-seg: frozen DINOv2 ViT-S/14, its last 4 blocks concatenated, 1x1 conv + BN + 1x1 classifier",
             "facebookresearch/dinov2 dinov2_vits14_pretrain.pth or Hugging Face facebook/dinov2-small (Apache-2.0), frozen",
             (classes, backbone) => InTraining(new LinearDinoV2(classes, backbone is null ? null : DinoV2Weights.Load(backbone, DinoV2Variant.ViTS14)))),
+        new("deeplabv3lite_mobilenetv2",
+            "TI's DeepLabV3Lite: MobileNetV2-1.0 at output stride 16 (dilated last stage), ASPP-lite + stride-4 shortcut, depthwise-separable decoder with batch norm",
+            OnnxMobileNetV2,
+            (classes, backbone) => InTraining(new DeepLabV3LiteMobileNetV2(classes,
+                backbone is null ? null : MobileNetV2.FromOnnx(backbone, new MobileNetV2Options(OutputStride: 16))))),
+        new("unetlite_mobilenetv2",
+            "TI's UNetLite: MobileNetV2-1.0, ASPP-lite at stride 32, U-Net merges down to stride 2, depthwise-separable decoder with batch norm",
+            OnnxMobileNetV2,
+            (classes, backbone) => InTraining(new UNetLiteMobileNetV2(classes, backbone is null ? null : MobileNetV2.FromOnnx(backbone)))),
+        new("fpnlite_mobilenetv2",
+            "TI's FPNLite: MobileNetV2-1.0, ASPP-lite at stride 32, in-loop FPN down to stride 4, depthwise-separable decoder with batch norm",
+            OnnxMobileNetV2,
+            (classes, backbone) => InTraining(new FpnLiteMobileNetV2(classes, backbone is null ? null : MobileNetV2.FromOnnx(backbone)))),
+        new("fpnlite_mobilenetv2_1.4",
+            "TI's FPNLite on MobileNetV2-1.4 (decoder width 360, ReLU6); random initialisation only: no ImageNet weights exist here for width 1.4",
+            null,
+            (classes, backbone) => InTraining(new FpnLiteMobileNetV2(classes, WideBackbone(backbone), ActivationKind.Relu6))),
     ];
 
     /// <summary>The network called <paramref name="name"/>.</summary>
@@ -98,6 +121,13 @@ public static class SegmentationZoo
             throw;
         }
     }
+
+    /// <summary>A random MobileNetV2-1.4; a backbone file is refused, since the only ImageNet weights here are width 1.0's.</summary>
+    private static MobileNetV2 WideBackbone(string? backbone) => backbone is null
+        ? new MobileNetV2(new MobileNetV2Options(WidthMultiplier: 1.4))
+        : throw new ArgumentException(
+            $"fpnlite_mobilenetv2_1.4 takes no backbone file ('{backbone}'): the ONNX ImageNet weights are MobileNetV2-1.0's and do not fit width 1.4; build it with random initialisation",
+            nameof(backbone));
 
     /// <summary>Puts every submodule in training mode (a pretrained backbone is loaded in evaluation mode).</summary>
     private static SegmentationNetwork InTraining(SegmentationNetwork network)

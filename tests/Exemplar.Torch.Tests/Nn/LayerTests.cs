@@ -140,4 +140,25 @@ public class LayerTests
         using var z = dp.Forward(x);
         Assert.True(z.Equal(x));
     }
+
+    [Fact]
+    public void Dropout2dDropsWholeChannelsOnlyWhenTraining()
+    {
+        LibTorch.ManualSeed(12);
+        using var dropout = new Dropout2d(0.5);
+        using var x = Tensor.Ones([4, 16, 3, 2]);
+        using var y = dropout.Forward(x);
+        var values = y.ToArray<float>();
+        for (int c = 0; c < 4 * 16; c++)
+        {
+            var channel = values.Skip(c * 6).Take(6).Distinct().ToArray();
+            Assert.Single(channel);
+            Assert.Contains(channel[0], new[] { 0f, 2f });
+        }
+        Assert.Contains(0f, values);
+        Assert.Contains(2f, values);
+        dropout.Eval();
+        using var z = dropout.Forward(x);
+        Assert.True(z.Equal(x));
+    }
 }
