@@ -17,6 +17,9 @@ public sealed class SegmentationValidator(SegmentationNetwork network, DataLoade
     /// <summary>The scores of the last validation, or null.</summary>
     public SegmentationScores? LastScores { get; private set; }
 
+    /// <summary>The confusion matrix of the last validation, [truth, prediction] pixel counts (C × C), or null.</summary>
+    public long[,]? LastConfusionMatrix { get; private set; }
+
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Validate(CancellationToken cancellation)
     {
@@ -38,6 +41,7 @@ public sealed class SegmentationValidator(SegmentationNetwork network, DataLoade
         }
         var scores = evaluator.Compute();
         LastScores = scores;
+        LastConfusionMatrix = evaluator.ConfusionMatrix();
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["mIoU"] = scores.MeanIoU,
