@@ -30,12 +30,7 @@ public sealed class SegmentationValidator(SegmentationNetwork network, DataLoade
             using (batch)
             {
                 using var scope = DisposeScope.Begin();
-                int height = (int)batch.Images.Size(2), width = (int)batch.Images.Size(3);
-                int h = Math.Max(multiple, (int)Math.Round((double)height / multiple) * multiple);
-                int w = Math.Max(multiple, (int)Math.Round((double)width / multiple) * multiple);
-                var input = h == height && w == width ? batch.Images : Functional.Interpolate(batch.Images, h, w, InterpolationMode.Bilinear);
-                var logits = network.Forward(input);
-                if (h != height || w != width) logits = Functional.Interpolate(logits, height, width, InterpolationMode.Bilinear);
+                var logits = SegmentationPredictor.Logits(network, batch.Images, multiple);
                 evaluator.Update(logits.Argmax(1), batch.Masks);
             }
         }
