@@ -61,7 +61,8 @@ internal static class DatasetMasks
     {
         using var scope = DisposeScope.Begin();
         var lookup = Tensor.From([.. table, otherLabel], table.Count + 1);
-        var index = labels.Clamp(0, table.Count).Flatten();
+        // MaskedFill keeps int64 (a clamp with scalars would promote to float, which index_select refuses).
+        var index = labels.MaskedFill(labels.Gt(table.Count), (long)table.Count).Flatten();
         return lookup.IndexSelect(0, index).Reshape(labels.Shape).MoveToOuterScope();
     }
 
