@@ -75,13 +75,14 @@ internal static class ModelEval
     {
         static string Percent(double v) => double.IsFinite(v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) : "-";
         var s = r.Scores;
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Dataset)}[/], {r.Images} images, {Markup.Escape(r.Model)}: " +
+        var console = Terminal.Output();
+        console.MarkupLine($"[bold]{Markup.Escape(r.Dataset)}[/], {r.Images} images, {Markup.Escape(r.Model)}: " +
                                $"mIoU {Percent(s.MeanIoU)}, mDice {Percent(s.MeanDice)}, aAcc {Percent(s.PixelAccuracy)}, mAcc {Percent(s.MeanRecall)} ({r.Seconds:F1} s)");
         var table = new Table().AddColumns("id", "class", "IoU", "Dice", "Acc");
         for (int c = 0; c < r.Classes.Count; c++)
         {
             table.AddRow(c.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Classes[c]), Percent(s.IoU[c]), Percent(s.Dice[c]), Percent(s.Recall[c]));
         }
-        AnsiConsole.Write(table);
+        console.Write(table);
     }
 }
