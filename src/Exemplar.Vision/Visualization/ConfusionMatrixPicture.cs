@@ -6,7 +6,7 @@ namespace Exemplar.Vision.Visualization;
 
 /// <summary>
 /// A confusion matrix as a picture: one row per true class, one column per predicted class, each cell shaded by the
-/// fraction of its row's pixels (white 0 → dark blue 1, with the percentage written when the cell is large enough);
+/// fraction of its row's pixels (white 0 → dark blue 1, with the percentage written in non-empty cells large enough);
 /// rows are labelled "id name", columns by id. Rows without any true pixel are grey.
 /// </summary>
 public static class ConfusionMatrixPicture
@@ -60,7 +60,7 @@ public static class ConfusionMatrixPicture
                 var color = double.IsNaN(fraction) ? Empty : Mix(fraction);
                 // A one-pixel white gap keeps the cells apart.
                 ImageGrid.Fill(canvas, height, width, y, x, cell - 1, cell - 1, color);
-                if (double.IsNaN(fraction)) continue;
+                if (double.IsNaN(fraction) || matrix[i, j] == 0) continue; // blank, not "0", where nothing was predicted
                 string percent = Math.Round(100 * fraction).ToString(CultureInfo.InvariantCulture);
                 var (tw, th) = BitmapFont.Measure(percent, 1);
                 if (tw + 2 <= cell && th + 2 <= cell)
