@@ -26,7 +26,7 @@ internal static class EvalCommand
         var fold = new Option<int>("--fold") { Description = "Fold (COCO-20i, PASCAL-5i, LVIS-92i, coco-mini)." };
         var baseline = new Option<bool>("--baseline") { Description = "Also run the colour-histogram baseline." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON." };
-        var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here; with --model FILE, confusion_matrix.png and scores.json." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
         var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
         var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class).")
