@@ -120,6 +120,24 @@ public sealed class ModelCommandTests : CliTest
     }
 
     [Fact]
+    public void EvalModelReadsAde20kWithZeroIgnored()
+    {
+        string root = PathOf("ADEChallengeData2016");
+        Directory.CreateDirectory(Path.Combine(root, "images", "validation"));
+        Directory.CreateDirectory(Path.Combine(root, "annotations", "validation"));
+        Cli.SquareImage(Path.Combine(root, "images", "validation", "ADE_val_00000001.png"));
+        Cli.IdMask(Path.Combine(root, "annotations", "validation", "ADE_val_00000001.png"), 0, 1, 150, 3);
+        string json = PathOf("ade.json");
+        var (code, _, error) = Cli.Run("eval", "--model", ModelFile(150, Ade20kDataset.ClassNames), "--dataset", $"ade20k:{PathOf("")}", "--json", json);
+        Assert.True(code == 0, error);
+        var truth = JsonNode.Parse(File.ReadAllText(json))!["per_class"]!.AsArray().Select(c => (long)c!["pixels"]!).ToArray();
+        Assert.Equal(150, truth.Length);
+        Assert.Equal(16 * 64, truth[0]);   // wall (stored 1)
+        Assert.Equal(16 * 64, truth[149]); // flag (stored 150)
+        Assert.Equal(3 * 16 * 64, truth.Sum()); // stored 0 is ignored
+    }
+
+    [Fact]
     public void PredictWritesLabelMapsAndOverlaysAndKeepsWhatExists()
     {
         string model = ModelFile(), images = PathOf("images"), output = PathOf("out");
