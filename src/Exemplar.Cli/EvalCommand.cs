@@ -7,7 +7,10 @@ using Spectre.Console;
 
 namespace Exemplar.Cli;
 
-/// <summary><c>exemplar eval</c>: few-shot segmentation scores on a data set, or on the whole shared suite.</summary>
+/// <summary>
+/// <c>exemplar eval</c>: few-shot segmentation scores on a data set, or on the whole shared suite; with <c>--model
+/// FILE</c> (a supervised model file), that model's scores on a labelled data set (<see cref="ModelEval"/>).
+/// </summary>
 internal static class EvalCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
@@ -23,17 +26,28 @@ internal static class EvalCommand
         var fold = new Option<int>("--fold") { Description = "Fold (COCO-20i, PASCAL-5i, LVIS-92i, coco-mini)." };
         var baseline = new Option<bool>("--baseline") { Description = "Also run the colour-histogram baseline." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON." };
-        var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here; with --model FILE, confusion_matrix.png and scores.json." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
+        var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
         var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class).")
         {
-            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force,
+            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split,
         };
         inputs.AddModelOptions(command);
+        inputs.Model.Description = "Encoder from the model zoo (exemplar models) for few-shot episodes, or a supervised model file (.safetensors " +
+                                   $"from exemplar train) to score on --dataset KIND:PATH with KIND one of {string.Join(", ", SupervisedData.Kinds)}.";
         var engine = new EngineOptions();
         engine.AddTo(command);
         command.SetAction(result =>
         {
+            if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
+            {
+                if (result.GetValue(suite) is not null) throw new ArgumentException("--suite scores few-shot encoders; a model file takes --dataset KIND:PATH");
+                return ModelEval.Run(new ModelEvalRequest(result.GetValue(inputs.Model)!,
+                    result.GetValue(dataset) ?? throw new ArgumentException($"--model FILE needs --dataset KIND:PATH, KIND one of {string.Join(", ", SupervisedData.Kinds)}"),
+                    result.GetValue(split), result.GetValue(json)?.FullName, result.GetValue(report)?.FullName, result.GetValue(force)));
+            }
+            if (result.GetValue(split) is not null) throw new ArgumentException("--split is for --model FILE (a supervised model); few-shot episodes come from the data set's protocol");
             var engineKind = engine.Resolve(result, inputs);
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);

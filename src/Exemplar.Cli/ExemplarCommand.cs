@@ -22,6 +22,7 @@ public static class ExemplarCommand
         root.Subcommands.Add(SegmentCommand.CreateEncodePrompts());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(threads));
         root.Subcommands.Add(BenchCommand.Create(threads));

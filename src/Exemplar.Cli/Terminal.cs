@@ -21,6 +21,21 @@ internal static class Terminal
         });
     }
 
+    /// <summary>
+    /// A console writing to the current standard output (not the one of the process's start, which
+    /// <see cref="AnsiConsole"/> keeps), plain when redirected.
+    /// </summary>
+    public static IAnsiConsole Output()
+    {
+        bool terminal = !Console.IsOutputRedirected;
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+    }
+
     /// <summary>A progress note (grey on a terminal, plain text when redirected) on standard error.</summary>
     public static void Note(string message) => Errors().MarkupLine($"[grey]{Markup.Escape(message)}[/]");
 

@@ -90,6 +90,14 @@ public sealed class TrainCommandTests : CliTest
         Assert.All(steps, r => Assert.True((double)r["lr"]! > 0 && double.IsFinite((double)r["loss"]!)));
         Assert.Equal(2, records.Count(r => r["val"] is not null)); // steps 3 and 6
 
+        // The best weights are a model file on their own: network, class names, normalisation.
+        var (best, info) = Exemplar.Models.Segmentation.SegmentationModelFile.Load(Path.Combine(whole, "checkpoints/best/model.safetensors"));
+        best.Dispose();
+        Assert.Equal("lraspp_mobilenetv2", info.Model);
+        Assert.Equal(Exemplar.Vision.Datasets.CamVidDataset.ClassNames, info.Classes);
+        Assert.Equal("CamVid (train), 8 of 367", info.TrainedOn); // the recipe trains on the first 8
+        Assert.Equal("recipe.yaml", info.Recipe);
+
         // Killed after step 4 (its checkpoint written, or step 3's), then resumed: the same bytes as the whole run.
         (code, log) = RunProcess(["train", "--recipe", recipe, "--out", killed, "--threads", "2"], killAfter: "step 4/6");
         Assert.NotEqual(0, code);

@@ -112,6 +112,9 @@ public static class RecipeRunner
             CheckpointEvery = r.Trainer.CheckpointEvery,
             Monitor = new MonitorOptions(r.Trainer.Monitor, MetricGoal.Maximize),
             EarlyStopping = r.Trainer.EarlyStopping is { } es ? new EarlyStoppingOptions { Patience = es.Patience, MinDelta = es.MinDelta, MinSteps = es.MinSteps } : null,
+            // Every checkpoint's model.safetensors is then a model file that eval --model and predict can use alone.
+            ModelMetadata = SegmentationModelFile.Metadata(SegmentationModelInfo.For(zoo.Name, network, [.. trainSet.Classes.Select(c => c.Name)],
+                trainSet.IgnoreLabel, trainSet.Name, Path.GetFileName(recipe.Path))),
         };
         long stepsPerEpoch = (trainLoader.BatchCount + trainerOptions.AccumulationSteps - 1) / trainerOptions.AccumulationSteps;
         long totalSteps = trainerOptions.Steps ?? trainerOptions.Epochs!.Value * stepsPerEpoch;

@@ -17,6 +17,9 @@ public sealed class SegmentationValidator(SegmentationNetwork network, DataLoade
     /// <summary>The scores of the last validation, or null.</summary>
     public SegmentationScores? LastScores { get; private set; }
 
+    /// <summary>The confusion matrix of the last validation, [truth, prediction] pixel counts (C × C), or null.</summary>
+    public long[,]? LastConfusionMatrix { get; private set; }
+
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Validate(CancellationToken cancellation)
     {
@@ -27,17 +30,13 @@ public sealed class SegmentationValidator(SegmentationNetwork network, DataLoade
             using (batch)
             {
                 using var scope = DisposeScope.Begin();
-                int height = (int)batch.Images.Size(2), width = (int)batch.Images.Size(3);
-                int h = Math.Max(multiple, (int)Math.Round((double)height / multiple) * multiple);
-                int w = Math.Max(multiple, (int)Math.Round((double)width / multiple) * multiple);
-                var input = h == height && w == width ? batch.Images : Functional.Interpolate(batch.Images, h, w, InterpolationMode.Bilinear);
-                var logits = network.Forward(input);
-                if (h != height || w != width) logits = Functional.Interpolate(logits, height, width, InterpolationMode.Bilinear);
+                var logits = SegmentationPredictor.Logits(network, batch.Images, multiple);
                 evaluator.Update(logits.Argmax(1), batch.Masks);
             }
         }
         var scores = evaluator.Compute();
         LastScores = scores;
+        LastConfusionMatrix = evaluator.ConfusionMatrix();
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["mIoU"] = scores.MeanIoU,

@@ -8,7 +8,8 @@ using Exemplar.Training.Optim;
 namespace Exemplar.Training.Trainer;
 
 /// <summary>
-/// A checkpoint folder: <c>model.safetensors</c> (the model's state dict, loadable on its own), <c>ema.safetensors</c>
+/// A checkpoint folder: <c>model.safetensors</c> (the model's state dict, loadable on its own, with
+/// <see cref="TrainerOptions.ModelMetadata"/> in its header), <c>ema.safetensors</c>
 /// (when an EMA is kept), <c>optimizer.safetensors</c> and <c>trainer.json</c> (position, schedule, early-stopping and
 /// best-so-far state, seed). Written into a temporary folder and moved into place, so that a run killed while saving
 /// leaves the previous checkpoint whole.
@@ -30,7 +31,12 @@ public static class TrainingCheckpoint
     internal const int FormatVersion = 1;
 
     /// <summary>Writes a checkpoint into <paramref name="directory"/>, replacing the one there only once the new one is complete.</summary>
-    internal static void Write(string directory, Module model, ModelEma? ema, Optimizer? optimizer, JsonObject state)
+    /// <remarks>
+    /// <paramref name="modelMetadata"/>: safetensors metadata for <c>model.safetensors</c> (e.g. a segmentation model
+    /// file's description), or null for PyTorch's plain <c>format: pt</c>.
+    /// </remarks>
+    internal static void Write(string directory, Module model, ModelEma? ema, Optimizer? optimizer, JsonObject state,
+        IReadOnlyDictionary<string, string>? modelMetadata = null)
     {
         string full = Path.GetFullPath(directory);
         string parent = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{directory}: a checkpoint folder needs a parent folder");
@@ -39,7 +45,7 @@ public static class TrainingCheckpoint
         string previous = Path.Combine(parent, $".{Path.GetFileName(full)}.previous-{Environment.ProcessId}");
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-        SafeTensors.Save(Path.Combine(partial, ModelFile), model.StateDict(), new Dictionary<string, string> { ["format"] = "pt" });
+        SafeTensors.Save(Path.Combine(partial, ModelFile), model.StateDict(), modelMetadata ?? new Dictionary<string, string> { ["format"] = "pt" });
         if (ema is not null) SafeTensors.Save(Path.Combine(partial, EmaFile), ema.StateDict(), new Dictionary<string, string> { ["format"] = "pt" });
         optimizer?.Save(Path.Combine(partial, OptimizerFile));
         state["format"] = FormatVersion;

@@ -53,6 +53,19 @@ internal static class DatasetMasks
         return labels.MoveToOuterScope();
     }
 
+    /// <summary>
+    /// <paramref name="labels"/> (non-negative int64) through a lookup table: value v becomes <c>table[v]</c>, and a
+    /// value past the table's end becomes <paramref name="otherLabel"/>. One gather, in a new tensor.
+    /// </summary>
+    internal static Tensor Remap(Tensor labels, IReadOnlyList<long> table, long otherLabel)
+    {
+        using var scope = DisposeScope.Begin();
+        var lookup = Tensor.From([.. table, otherLabel], table.Count + 1);
+        // MaskedFill keeps int64 (a clamp with scalars would promote to float, which index_select refuses).
+        var index = labels.MaskedFill(labels.Gt(table.Count), (long)table.Count).Flatten();
+        return lookup.IndexSelect(0, index).Reshape(labels.Shape).MoveToOuterScope();
+    }
+
     /// <summary>A mask decoded with <paramref name="encoding"/>: its label map (ignored pixels at <paramref name="ignoreLabel"/>).</summary>
     internal static Tensor Decode(string path, MaskEncoding encoding, long ignoreLabel = 255)
     {

@@ -200,6 +200,20 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void CheckpointModelFilesCarryTheModelMetadata()
+    {
+        var metadata = new Dictionary<string, string> { ["format"] = "pt", ["exemplar.segmentation"] = "{\"model\":\"toy\"}" };
+        var options = new TrainerOptions { Steps = 2, ValidateEvery = 1, Monitor = new MonitorOptions("acc"), ModelMetadata = metadata };
+        using var setup = Create(options, "described");
+        setup.Trainer.Run();
+        foreach (string kind in new[] { "best", "last" })
+        {
+            using var file = Exemplar.Torch.Serialization.SafeTensorsFile.Open(Path.Combine(_folder, "described", "checkpoints", kind, TrainingCheckpoint.ModelFile));
+            Assert.Equal(metadata, file.Metadata.ToDictionary());
+        }
+    }
+
+    [Fact]
     public void BestCheckpointHoldsTheWeightsOfTheBestValidation()
     {
         var options = new TrainerOptions { Steps = 6, ValidateEvery = 2, Monitor = new MonitorOptions("acc"), LogEvery = 1 };
