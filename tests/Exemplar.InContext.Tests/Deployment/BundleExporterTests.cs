@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Exemplar.InContext.Deployment;
+using Exemplar.Models.Deployment;
 using Exemplar.Models.Zoo;
 using Exemplar.TestSupport.Onnx;
 using Exemplar.Torch;
