@@ -1,3 +1,4 @@
+using Exemplar.Models.Quantization;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -42,6 +43,11 @@ public static class SegmentationModelFile
             ["trained_on"] = info.TrainedOn,
             ["recipe"] = info.Recipe,
         };
+        if (info.Quantization is { } ranges)
+        {
+            json["quantization"] = new JsonObject([.. ranges.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key,
+                (JsonNode?)new JsonArray(kv.Value.Input.Min, kv.Value.Input.Max, kv.Value.Output.Min, kv.Value.Output.Max)))]);
+        }
         return new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt", [MetadataKey] = json.ToJsonString() };
     }
 
@@ -69,7 +75,8 @@ public static class SegmentationModelFile
 
     /// <summary>
     /// Rebuilds the network a model file describes and loads its weights strictly: every tensor must be there with
-    /// its shape, and nothing more. The network is in evaluation mode; the caller owns (disposes) it.
+    /// its shape, and nothing more. The network is in evaluation mode; the caller owns (disposes) it. An int8 model
+    /// (one with quantisation ranges) comes back folded and fake-quantised: it computes what its int8 graph computes.
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="CheckpointFormatException">
@@ -85,6 +92,8 @@ public static class SegmentationModelFile
         var network = zoo.Create(info.Classes.Count, null);
         try
         {
+            // An int8 model's weights are in the folded layout: fold first, then load, then set the observed ranges.
+            var quantization = info.Quantization is null ? null : NetworkQuantization.Prepare(network);
             var state = file.LoadAll();
             try
             {
@@ -97,6 +106,14 @@ public static class SegmentationModelFile
             finally
             {
                 foreach (var t in state.Values) t.Dispose();
+            }
+            try
+            {
+                quantization?.Restore(info.Quantization!);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CheckpointFormatException(path, $"its quantisation ranges do not fit {zoo.Name}: {e.Message}");
             }
             network.Eval();
             return (network, info);
@@ -142,7 +159,8 @@ public static class SegmentationModelFile
                 [.. Required(json, "std").AsArray().Select(v => v?.GetValue<double>() ?? throw new FormatException("a std is null"))],
                 Required(json, "size_multiple").GetValue<int>(),
                 json["trained_on"]?.GetValue<string>(),
-                json["recipe"]?.GetValue<string>());
+                json["recipe"]?.GetValue<string>(),
+                json["quantization"] is JsonObject q ? ParseRanges(q) : null);
             Check(info);
             return info;
         }
@@ -151,6 +169,13 @@ public static class SegmentationModelFile
             throw new CheckpointFormatException(path, $"'{MetadataKey}' is malformed: {e.Message}");
         }
     }
+
+    private static Dictionary<string, QuantizationRanges> ParseRanges(JsonObject json) => json.ToDictionary(
+        kv => kv.Key,
+        kv => kv.Value is JsonArray { Count: 4 } a
+            ? new QuantizationRanges((a[0]!.GetValue<double>(), a[1]!.GetValue<double>()), (a[2]!.GetValue<double>(), a[3]!.GetValue<double>()))
+            : throw new FormatException($"quantization range of '{kv.Key}' is not [input min, input max, output min, output max]"),
+        StringComparer.Ordinal);
 
     private static JsonNode Required(JsonObject json, string key) =>
         json[key] ?? throw new FormatException($"it has no '{key}'");

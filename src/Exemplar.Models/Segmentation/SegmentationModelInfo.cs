@@ -1,3 +1,5 @@
+using Exemplar.Models.Quantization;
+
 namespace Exemplar.Models.Segmentation;
 
 /// <summary>
@@ -12,6 +14,11 @@ namespace Exemplar.Models.Segmentation;
 /// <param name="SizeMultiple">Input height and width must be multiples of this.</param>
 /// <param name="TrainedOn">The training data set's name, or null when unknown.</param>
 /// <param name="Recipe">The recipe file it was trained with, or null.</param>
+/// <param name="Quantization">
+/// For an int8 model (post-training or quantisation-aware): every quantised convolution's activation ranges; its
+/// weights are then in the folded layout <see cref="NetworkQuantization.Prepare"/> makes (batch norms folded into the
+/// convolutions). Null for a float model.
+/// </param>
 public sealed record SegmentationModelInfo(
     string Model,
     IReadOnlyList<string> Classes,
@@ -20,7 +27,8 @@ public sealed record SegmentationModelInfo(
     IReadOnlyList<double> Std,
     int SizeMultiple,
     string? TrainedOn = null,
-    string? Recipe = null)
+    string? Recipe = null,
+    IReadOnlyDictionary<string, QuantizationRanges>? Quantization = null)
 {
     /// <summary>The description of <paramref name="network"/> as built by zoo network <paramref name="model"/>, with its own preprocessing.</summary>
     public static SegmentationModelInfo For(string model, SegmentationNetwork network, IReadOnlyList<string> classes, long ignoreLabel,

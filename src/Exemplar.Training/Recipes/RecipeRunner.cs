@@ -150,12 +150,7 @@ public static class RecipeRunner
         {
             try
             {
-                return d.Kind switch
-                {
-                    DatasetKindRecipe.Camvid => new CamVidDataset(root, new CamVidOptions { Split = split }),
-                    DatasetKindRecipe.Voc => new VocDataset(root, new VocOptions { Split = split }),
-                    _ => new DatumaroSegmentationDataset(root, new DatumaroSegmentationOptions { Split = split }),
-                };
+                return SupervisedDatasets.Open(d.Kind, root, split);
             }
             catch (Exception e) when (e is DatasetLayoutException or IOException)
             {

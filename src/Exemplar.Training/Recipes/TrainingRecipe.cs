@@ -1,3 +1,5 @@
+using Exemplar.Training.Segmentation;
+
 namespace Exemplar.Training.Recipes;
 
 /// <summary>
@@ -39,22 +41,11 @@ public sealed class ModelRecipe
     public string? BackboneWeights { get; set; }
 }
 
-/// <summary>The data set kinds a recipe can train on.</summary>
-public enum DatasetKindRecipe
-{
-    /// <summary>CamVid as prepared for SegNet (<c>{split}/images</c>, <c>{split}/labels</c>; 11 classes, 11 = void).</summary>
-    Camvid,
-    /// <summary>PASCAL VOC 2012 (<c>ImageSets/Segmentation/{split}.txt</c>).</summary>
-    Voc,
-    /// <summary>Datumaro's common semantic segmentation format (OTX's).</summary>
-    Datumaro,
-}
-
 /// <summary>The <c>data:</c> section.</summary>
 public sealed class DataRecipe
 {
     /// <summary>The data set's kind.</summary>
-    public DatasetKindRecipe Kind { get; set; }
+    public SupervisedDatasetKind Kind { get; set; }
 
     /// <summary>Its root folder.</summary>
     public string Root { get; set; } = "";

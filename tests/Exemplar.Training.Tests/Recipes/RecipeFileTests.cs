@@ -59,7 +59,7 @@ public sealed class RecipeFileTests : IDisposable
         var file = RecipeFile.Read(Write(Valid), sharedFolder: null);
         var r = file.Recipe;
         Assert.Equal("lraspp_mobilenetv2", r.Model.Name);
-        Assert.Equal(DatasetKindRecipe.Camvid, r.Data.Kind);
+        Assert.Equal(Exemplar.Training.Segmentation.SupervisedDatasetKind.Camvid, r.Data.Kind);
         Assert.Equal((64, 96, 2), (r.Data.CropHeight, r.Data.CropWidth, r.Data.BatchSize));
         Assert.Equal(0.25, r.Augment.Mosaic);
         Assert.Equal([1, 2.5], r.Loss.ClassWeights!);
