@@ -81,7 +81,7 @@ internal static class ExportCommand
                 var quantization = NetworkQuantization.Prepare(network);
                 var normalize = new NormalizeOptions(network.Preprocessing.Mean, network.Preprocessing.Std);
                 Terminal.Note($"calibrating on {Math.Min(e.CalibrationImages, dataset.Count)} images of {dataset.Name}");
-                quantization.Calibrate(DisposeEach(CalibrationImages.Prepare(dataset, e.CalibrationImages, e.InputSize, normalize)));
+                quantization.Calibrate(CalibrationImages.Prepare(dataset, e.CalibrationImages, e.InputSize, normalize));
                 info = info with { Quantization = quantization.Ranges() };
                 if (e.SaveModel is { } path) SegmentationModelFile.Save(path, network, info, e.Force);
                 quantized = true;
@@ -103,15 +103,6 @@ internal static class ExportCommand
             Console.WriteLine($"wrote {e.Output}: {manifest.Name}, {manifest.Classes!.Length} classes, input {manifest.InputSize}, fingerprint {manifest.Fingerprint}");
         }
         return 0;
-    }
-
-    /// <summary>Each tensor of <paramref name="batches"/>, disposed once the next is asked for.</summary>
-    private static IEnumerable<Torch.Tensor> DisposeEach(IEnumerable<Torch.Tensor> batches)
-    {
-        foreach (var batch in batches)
-        {
-            using (batch) yield return batch;
-        }
     }
 
     private static string DefaultLicence(ZooModel entry) => entry.Family switch

@@ -137,6 +137,40 @@ public sealed class TrainCommandTests : CliTest
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "last", "model.safetensors")));
     }
 
+    [SharedFact(Cli.Weights, "data/camvid/train/images/0001TP_006690.jpg")]
+    public void QuantizationAwareTrainingStartsFromAFloatModelAndWritesInt8ModelFiles()
+    {
+        // In this process the command finds $shared through the variable (the test host's folder has no ../shared).
+        Environment.SetEnvironmentVariable("EXEMPLAR_SHARED", SharedFolder.Root);
+        string recipe = Recipe(2);
+        var (code, _, error) = Cli.Run("train", "--recipe", recipe, "--out", PathOf("float"));
+        Assert.True(code == 0, error);
+        string floatModel = Path.Combine(PathOf("float"), "checkpoints", "best", "model.safetensors");
+        Assert.Null(Exemplar.Models.Segmentation.SegmentationModelFile.ReadInfo(floatModel).Quantization);
+
+        string qat = PathOf("qat.yaml");
+        File.WriteAllText(qat, File.ReadAllText(recipe).Replace("model:\n", $"model:\n  weights: {floatModel}\n", StringComparison.Ordinal)
+            + "\nquantization:\n  calibration_batches: 2\n");
+        (code, _, error) = Cli.Run("train", "--recipe", qat, "--out", PathOf("qat"));
+        Assert.True(code == 0, error);
+        string int8Model = Path.Combine(PathOf("qat"), "checkpoints", "last", "model.safetensors");
+        var info = Exemplar.Models.Segmentation.SegmentationModelFile.ReadInfo(int8Model);
+        Assert.NotNull(info.Quantization);
+        Assert.NotEmpty(info.Quantization!);
+
+        // The QAT model exports as int8 with its own ranges, and scores like any model file.
+        (code, _, error) = Cli.Run("export", "--model", int8Model, "--out", PathOf("qat.exemplar"), "--input-size", "96");
+        Assert.True(code == 0, error);
+        using var runtime = Exemplar.Runtime.ExemplarModel.Load(PathOf("qat.exemplar"));
+        Assert.Equal("int8", runtime.Info.Precision);
+
+        string started = PathOf("bad.yaml");
+        File.WriteAllText(started, File.ReadAllText(qat).Replace(floatModel, int8Model, StringComparison.Ordinal));
+        (code, _, error) = Cli.Run("train", "--recipe", started, "--out", PathOf("again"));
+        Assert.Equal(1, code);
+        Assert.Contains("already quantised", error);
+    }
+
     [Fact]
     public void ABadRecipeIsAnErrorNamingTheLineAndKey()
     {

@@ -60,6 +60,14 @@ public sealed class RecipeFile
         if (r.Model.BackboneWeights is { } weights && !File.Exists(Resolve("model.backbone_weights", weights)))
             throw ErrorAt("model.backbone_weights", $"no such file: {Resolve("model.backbone_weights", weights)}");
 
+        if (r.Model.Weights is { } start && !File.Exists(Resolve("model.weights", start)))
+            throw ErrorAt("model.weights", $"no such model file: {Resolve("model.weights", start)}");
+        if (r.Quantization is { } q)
+        {
+            Positive("quantization.calibration_batches", q.CalibrationBatches);
+            if (!(q.AveragingConstant is > 0 and <= 1)) throw ErrorAt("quantization.averaging_constant", $"must be in (0, 1], got {q.AveragingConstant}");
+        }
+
         if (!_mapper.Wrote("data.root")) throw ErrorAt("data.root", "a recipe names its data set's folder (data.root)");
         string root = Resolve("data.root", r.Data.Root);
         if (!Directory.Exists(root)) throw ErrorAt("data.root", $"no such data set folder: {root}");

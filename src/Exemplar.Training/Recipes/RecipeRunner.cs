@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Exemplar.Models.Quantization;
 using Exemplar.Models.Segmentation;
 using Exemplar.Torch;
 using Exemplar.Torch.Distributed;
@@ -63,6 +64,8 @@ public static class RecipeRunner
         var zoo = SegmentationZoo.Get(r.Model.Name);
         using var network = zoo.Create(classes, r.Model.BackboneWeights is { } w ? recipe.Resolve("model.backbone_weights", w) : null);
 
+        if (r.Model.Weights is { } start) LoadStart(recipe, recipe.Resolve("model.weights", start), network, zoo, [.. trainSet.Classes.Select(c => c.Name)]);
+
         var normalize = new NormalizeOptions(network.Preprocessing.Mean, network.Preprocessing.Std);
         int multiple = network.Preprocessing.SizeMultiple;
         if (r.Data.CropHeight % multiple != 0) throw recipe.ErrorAt("data.crop_height", $"{zoo.Name} needs sizes that are multiples of {multiple}, got {r.Data.CropHeight}");
@@ -98,6 +101,10 @@ public static class RecipeRunner
         }
         if (r.Loss.ClassWeights is { } cw && cw.Count != classes) throw recipe.ErrorAt("loss.class_weights", $"{cw.Count} weights for {classes} classes");
 
+        // Quantisation-aware training: fold and calibrate before the optimizer sees the parameters (folding adds biases).
+        var quantization = r.Quantization is { } q ? PrepareQuantization(network, trainLoader, q, options.ResumeFrom) : null;
+        var description = SegmentationModelInfo.For(zoo.Name, network, [.. trainSet.Classes.Select(c => c.Name)], trainSet.IgnoreLabel, trainSet.Name, Path.GetFileName(recipe.Path));
+
         var trainerOptions = new TrainerOptions
         {
             Epochs = r.Trainer.Epochs,
@@ -112,9 +119,9 @@ public static class RecipeRunner
             CheckpointEvery = r.Trainer.CheckpointEvery,
             Monitor = new MonitorOptions(r.Trainer.Monitor, MetricGoal.Maximize),
             EarlyStopping = r.Trainer.EarlyStopping is { } es ? new EarlyStoppingOptions { Patience = es.Patience, MinDelta = es.MinDelta, MinSteps = es.MinSteps } : null,
-            // Every checkpoint's model.safetensors is then a model file that eval --model and predict can use alone.
-            ModelMetadata = SegmentationModelFile.Metadata(SegmentationModelInfo.For(zoo.Name, network, [.. trainSet.Classes.Select(c => c.Name)],
-                trainSet.IgnoreLabel, trainSet.Name, Path.GetFileName(recipe.Path))),
+            // Every checkpoint's model.safetensors is then a model file that eval --model and predict can use alone (an
+            // int8 one, with the ranges of that moment, in quantisation-aware training).
+            ModelMetadata = () => SegmentationModelFile.Metadata(description with { Quantization = quantization?.Ranges() }),
         };
         long stepsPerEpoch = (trainLoader.BatchCount + trainerOptions.AccumulationSteps - 1) / trainerOptions.AccumulationSteps;
         long totalSteps = trainerOptions.Steps ?? trainerOptions.Epochs!.Value * stepsPerEpoch;
@@ -126,10 +133,59 @@ public static class RecipeRunner
         ITrainerCallback[] callbacks = [new JsonlLog(logPath), new TrainingCurves(Path.Combine(output, "curves"), logPath), .. options.Callbacks];
         using var trainer = new Trainer<SegmentationBatch>(network, optimizer, schedule, new SegmentationTrainingData(trainLoader),
             new SegmentationObjective(network, loss), validator, trainerOptions, output, callbacks, options.Group);
-        if (options.ResumeFrom is { } resume) trainer.Resume(resume);
+        if (options.ResumeFrom is { } resume)
+        {
+            trainer.Resume(resume);
+            // The observers' moving averages are part of the run's state: the checkpoint's model file has them.
+            if (quantization is not null && SegmentationModelFile.ReadInfo(Path.Combine(resume, TrainingCheckpoint.ModelFile)).Quantization is { } ranges)
+            {
+                quantization.Restore(ranges);
+                quantization.Mode = QuantizationMode.Train;
+            }
+        }
         var summary = trainer.Run(cancellation);
         if (main) WriteSummary(Path.Combine(output, "summary.json"), summary, zoo, classes, trainSet, valSet, validator);
         return summary;
+    }
+
+    /// <summary>Starts from a float model file of the same network and classes (strict).</summary>
+    private static void LoadStart(RecipeFile recipe, string path, SegmentationNetwork network, SegmentationZooModel zoo, IReadOnlyList<string> classes)
+    {
+        var info = SegmentationModelFile.ReadInfo(path);
+        if (!string.Equals(info.Model, zoo.Name, StringComparison.OrdinalIgnoreCase)) throw recipe.ErrorAt("model.weights", $"{path} is a {info.Model}, the recipe trains {zoo.Name}");
+        if (!info.Classes.SequenceEqual(classes)) throw recipe.ErrorAt("model.weights", $"{path} has classes {string.Join(", ", info.Classes)}, the data set {string.Join(", ", classes)}");
+        if (info.Quantization is not null) throw recipe.ErrorAt("model.weights", $"{path} is already quantised; start from the float model");
+        var state = Torch.Serialization.SafeTensors.Load(path);
+        try
+        {
+            network.LoadStateDict(state);
+        }
+        catch (Torch.Nn.StateDictException e)
+        {
+            throw recipe.ErrorAt("model.weights", $"{path}'s weights do not fit {zoo.Name}: {e.Result}");
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Folds batch norms, attaches quantisers, calibrates on the first training batches (unless resuming: the checkpoint has the ranges).</summary>
+    private static NetworkQuantization PrepareQuantization(SegmentationNetwork network, DataLoader loader, QuantizationRecipe q, string? resume)
+    {
+        var quantization = NetworkQuantization.Prepare(network, q.AveragingConstant);
+        if (resume is null) quantization.Calibrate(Images(loader.ReadEpoch(0).Take(q.CalibrationBatches)));
+        quantization.Mode = QuantizationMode.Train;
+        return quantization;
+    }
+
+    /// <summary>The batches' images, each batch freed once the next is asked for.</summary>
+    private static IEnumerable<Tensor> Images(IEnumerable<SegmentationBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
+            using (batch) yield return batch.Images;
+        }
     }
 
     /// <summary>Refuses a run folder that holds files, unless the run resumes from a checkpoint inside it.</summary>

@@ -29,6 +29,23 @@ public sealed class TrainingRecipe
 
     /// <summary>Length, accumulation, validation, checkpoints.</summary>
     public TrainerRecipe Trainer { get; set; } = new();
+
+    /// <summary>Quantisation-aware training, or null for a float run.</summary>
+    public QuantizationRecipe? Quantization { get; set; }
+}
+
+/// <summary>
+/// The <c>quantization:</c> section: train with int8 fake quantisation in the loop (TI's QAT), usually starting from a
+/// trained float model (<c>model.weights</c>): batch norms are folded, ranges calibrated on the first training batches,
+/// then updated as moving averages while the weights train. Checkpoints are int8 model files.
+/// </summary>
+public sealed class QuantizationRecipe
+{
+    /// <summary>Training batches the activation ranges are calibrated on before the first step.</summary>
+    public int CalibrationBatches { get; set; } = 8;
+
+    /// <summary>How fast the ranges follow the data while training (PyTorch's moving-average observers: 0.01).</summary>
+    public double AveragingConstant { get; set; } = 0.01;
 }
 
 /// <summary>The <c>model:</c> section.</summary>
@@ -39,6 +56,9 @@ public sealed class ModelRecipe
 
     /// <summary>The pretrained backbone file, or null for random weights.</summary>
     public string? BackboneWeights { get; set; }
+
+    /// <summary>A model file (<c>checkpoints/best/model.safetensors</c> of a float run) to start from, or null.</summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>The <c>data:</c> section.</summary>

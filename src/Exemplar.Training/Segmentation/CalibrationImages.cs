@@ -12,8 +12,8 @@ namespace Exemplar.Training.Segmentation;
 public static class CalibrationImages
 {
     /// <summary>
-    /// <paramref name="count"/> items spread over <paramref name="dataset"/>, each as a [1, 3, S, S] float32 batch
-    /// (the caller disposes each after use).
+    /// <paramref name="count"/> items spread over <paramref name="dataset"/>, each as a [1, 3, S, S] float32 batch that
+    /// stays valid until the next is asked for (then it is freed).
     /// </summary>
     public static IEnumerable<Tensor> Prepare(ISegmentationDataset dataset, int count, int size, NormalizeOptions normalize)
     {
@@ -24,8 +24,7 @@ public static class CalibrationImages
             using var sample = subset.Load(i);
             using var scope = DisposeScope.Begin();
             var geometry = resizer.GeometryFor(sample.Height, sample.Width);
-            var image = Normalize.Forward(resizer.ResizeImage(sample.Image, geometry), normalize).Unsqueeze(0);
-            yield return image.DetachFromScope();
+            yield return Normalize.Forward(resizer.ResizeImage(sample.Image, geometry), normalize).Unsqueeze(0);
         }
     }
 }

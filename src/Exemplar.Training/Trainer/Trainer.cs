@@ -342,11 +342,11 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
             state["weights"] = averaged ? "ema" : "model";
             using (averaged ? _ema!.SwapInto() : null)
             {
-                TrainingCheckpoint.Write(directory, _model, null, null, state, Options.ModelMetadata);
+                TrainingCheckpoint.Write(directory, _model, null, null, state, Options.ModelMetadata?.Invoke());
             }
             return;
         }
-        TrainingCheckpoint.Write(directory, _model, _ema, _optimizer, state, Options.ModelMetadata);
+        TrainingCheckpoint.Write(directory, _model, _ema, _optimizer, state, Options.ModelMetadata?.Invoke());
     }
 
     /// <summary>The mean over ranks of this step's loss and terms (for the log), one all-reduce.</summary>

@@ -85,11 +85,12 @@ public sealed record TrainerOptions
     public EarlyStoppingOptions? EarlyStopping { get; init; }
 
     /// <summary>
-    /// Safetensors header metadata for every checkpoint's <c>model.safetensors</c>, e.g. a segmentation model file's
-    /// description (<c>SegmentationModelFile.Metadata</c>) so that the file can be used on its own; null writes
-    /// PyTorch's plain <c>format: pt</c>.
+    /// Safetensors header metadata for every checkpoint's <c>model.safetensors</c>, asked for at each checkpoint, e.g.
+    /// a segmentation model file's description (<c>SegmentationModelFile.Metadata</c>, with the quantisation ranges of
+    /// that moment in quantisation-aware training) so that the file can be used on its own; null writes PyTorch's
+    /// plain <c>format: pt</c>.
     /// </summary>
-    public IReadOnlyDictionary<string, string>? ModelMetadata { get; init; }
+    public Func<IReadOnlyDictionary<string, string>>? ModelMetadata { get; init; }
 
     /// <summary>Checks the options; the message names the option at fault.</summary>
     /// <exception cref="ArgumentException">An option is out of range, or both or neither of Epochs and Steps are set.</exception>
