@@ -37,7 +37,8 @@ internal static class ApiEndpoints
     private static async Task<IResult> CreatePrompt(HttpContext context, ModelService model, PromptStore prompts, WorkQueue queue, ExemplarWebOptions options)
     {
         using var deadline = Deadline(context, options);
-        var form = await UploadForm.ReadAsync(context.Request, options, deadline.Token);
+        // The upload is read under the client's own cancellation; Kestrel's minimum data rate bounds a slow one, and the deadline starts counting for the model.
+        var form = await UploadForm.ReadAsync(context.Request, options, context.RequestAborted);
         var prompt = form.Files("prompt") is [var file] ? await LoadPromptFileAsync(form, file, model, deadline.Token)
             : await EncodeAsync(form, model, queue, deadline, options);
         string id = prompts.Add(prompt);
@@ -63,7 +64,8 @@ internal static class ApiEndpoints
     private static async Task<IResult> Segment(HttpContext context, ModelService model, PromptStore prompts, WorkQueue queue, ExemplarWebOptions options)
     {
         using var deadline = Deadline(context, options);
-        var form = await UploadForm.ReadAsync(context.Request, options, deadline.Token);
+        // The upload is read under the client's own cancellation; Kestrel's minimum data rate bounds a slow one, and the deadline starts counting for the model.
+        var form = await UploadForm.ReadAsync(context.Request, options, context.RequestAborted);
         var targets = form.Files("target");
         if (targets.Count != 1) throw WebProblemException.BadRequest(targets.Count == 0 ? "no 'target' file: give the image to segment" : $"{targets.Count} 'target' files: give one per request");
         float? threshold = null;
@@ -76,6 +78,11 @@ internal static class ApiEndpoints
 
         PromptLease? lease = null;
         Prompt? owned = null;
+        void Release()
+        {
+            lease?.Dispose();
+            owned?.Dispose();
+        }
         try
         {
             if (form.Values("prompt") is [var id])
@@ -87,19 +94,20 @@ internal static class ApiEndpoints
             {
                 owned = await EncodeAsync(form, model, queue, deadline, options);
             }
-            var prompt = lease?.Prompt ?? owned!;
-            var result = await RunAsync(() => model.Model.Segment(prompt, target.ToInput(), new SegmentOptions { Threshold = threshold }), queue, deadline, options);
-            if (!WantsJson(context.Request)) return Results.File(MaskPng.Encode(result, binary: true), "image/png");
-            bool includeMask = context.Request.Query["include"].Any(v => v == "mask");
-            var objects = result.Objects.Select(o => new ObjectFound(o.Class, o.Score, o.Box, o.Area)).ToList();
-            return Results.Json(new SegmentResponse(result.Width, result.Height, result.Classes, result.Areas, objects, result.ToCoco(1),
-                includeMask ? Convert.ToBase64String(MaskPng.Encode(result, binary: false)) : null));
         }
-        finally
+        catch
         {
-            lease?.Dispose();
-            owned?.Dispose();
+            Release();
+            throw;
         }
+        var prompt = lease?.Prompt ?? owned!;
+        // The queue releases the prompt after the run: a request that gives up (timeout, client gone) must not free it under the model.
+        var result = await RunAsync(() => model.Model.Segment(prompt, target.ToInput(), new SegmentOptions { Threshold = threshold }), queue, deadline, options, Release);
+        if (!WantsJson(context.Request)) return Results.File(MaskPng.Encode(result, binary: true), "image/png");
+        bool includeMask = context.Request.Query["include"].Any(v => v == "mask");
+        var objects = result.Objects.Select(o => new ObjectFound(o.Class, o.Score, o.Box, o.Area)).ToList();
+        return Results.Json(new SegmentResponse(result.Width, result.Height, result.Classes, result.Areas, objects, result.ToCoco(1),
+            includeMask ? Convert.ToBase64String(MaskPng.Encode(result, binary: false)) : null));
     }
 
     private static bool WantsJson(HttpRequest request) =>
@@ -142,11 +150,11 @@ internal static class ApiEndpoints
     }
 
     /// <summary>Runs model work in the queue; the runtime's refusals of the input become 422s, the deadline a 503.</summary>
-    private static async Task<T> RunAsync<T>(Func<T> work, WorkQueue queue, RequestDeadline deadline, ExemplarWebOptions options)
+    private static async Task<T> RunAsync<T>(Func<T> work, WorkQueue queue, RequestDeadline deadline, ExemplarWebOptions options, Action? cleanup = null)
     {
         try
         {
-            return await queue.RunAsync(work, deadline.Token);
+            return await queue.RunAsync(work, deadline.Token, cleanup);
         }
         catch (ArgumentException e)
         {

@@ -8,11 +8,15 @@ namespace Exemplar.Web;
 
 /// <summary>
 /// The web app: the page, the HTTP API, its OpenAPI document (<c>/openapi/v1.json</c>) and a Scalar page
-/// (<c>/scalar</c>). <see cref="StartAsync"/> serves it with Kestrel; <see cref="CreateHostBuilder"/> gives the host
+/// (<c>/scalar</c>); the type is also the entry point WebApplicationFactory needs. <see cref="StartAsync"/> serves it with Kestrel; <see cref="CreateHostBuilder"/> gives the host
 /// without a server, for tests (WebApplicationFactory adds its test server).
 /// </summary>
-public static class ExemplarWebApp
+public sealed class ExemplarWebApp
 {
+    private ExemplarWebApp()
+    {
+    }
+
     /// <summary>A host with the app's services and pipeline; <paramref name="kestrel"/> adds Kestrel with the options' address and limits.</summary>
     public static IHostBuilder CreateHostBuilder(ExemplarWebOptions options, bool kestrel = false)
     {
@@ -76,9 +80,10 @@ public static class ExemplarWebApp
     private static void Configure(IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<ExemplarWebOptions>();
-        app.UseMiddleware<ProblemMiddleware>();
+        // Outermost: a real bug is a 500 problem document; inside it, refusals become their 4xx documents.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();
+        app.UseMiddleware<ProblemMiddleware>();
         app.Use((context, next) =>
         {
             context.Response.Headers.XContentTypeOptions = "nosniff";

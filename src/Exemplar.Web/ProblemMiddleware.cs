@@ -33,6 +33,8 @@ internal sealed class ProblemMiddleware(RequestDelegate next, IProblemDetailsSer
         InvalidDataException d => d.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? WebProblemException.TooLarge(d.Message) : WebProblemException.BadRequest(d.Message),
         // The client went away: nobody reads the answer, but the log should not call it a server error.
         OperationCanceledException when context.RequestAborted.IsCancellationRequested => new WebProblemException(499, "Client closed request", "the client went away"),
+        // Any other cancellation is the request's own deadline (reading the upload took too long, say).
+        OperationCanceledException => new WebProblemException(StatusCodes.Status503ServiceUnavailable, "Timed out", "the request took longer than the server allows") { RetryAfterSeconds = 5 },
         _ => null,
     };
 }
