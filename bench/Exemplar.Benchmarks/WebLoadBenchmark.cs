@@ -42,6 +42,14 @@ public static class WebLoadBenchmark
     /// <summary>The most clients and seconds it runs.</summary>
     public const int MaxClients = 64, MaxSeconds = 600;
 
+    /// <summary>Refuses client counts and durations out of bounds (before anything starts).</summary>
+    /// <exception cref="ArgumentException">Out of bounds (naming the option).</exception>
+    public static void CheckBounds(int clients, double seconds)
+    {
+        if (clients is < 1 or > MaxClients) throw new ArgumentException($"--clients {clients}: give 1-{MaxClients}");
+        if (!(seconds > 0 && seconds <= MaxSeconds)) throw new ArgumentException($"--seconds {seconds}: give more than 0 and at most {MaxSeconds}");
+    }
+
     /// <summary>Posts one example to <c>/api/prompts</c> and returns the prompt's id.</summary>
     public static async Task<string> CreatePromptAsync(Uri server, byte[] example, byte[] mask, CancellationToken cancellationToken = default)
     {
@@ -59,8 +67,7 @@ public static class WebLoadBenchmark
     public static async Task<WebLoadResult> RunAsync(Uri server, string promptId, byte[] target, int clients, double seconds, CancellationToken cancellationToken = default)
     {
         if (!server.IsLoopback) throw new ArgumentException($"{server}: the web benchmark runs against loopback addresses only");
-        if (clients is < 1 or > MaxClients) throw new ArgumentException($"--clients {clients}: give 1-{MaxClients}");
-        if (!(seconds > 0 && seconds <= MaxSeconds)) throw new ArgumentException($"--seconds {seconds}: give more than 0 and at most {MaxSeconds}");
+        CheckBounds(clients, seconds);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, UseProxy = false }) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(2) };
         var latencies = new List<double>();
         int rejected = 0, errors = 0;

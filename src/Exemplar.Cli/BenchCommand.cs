@@ -248,6 +248,7 @@ internal static class BenchCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             CheckOutput(result.GetValue(json), result.GetValue(force));
+            WebLoadBenchmark.CheckBounds(result.GetValue(clients), result.GetValue(seconds));
             byte[] Read(Option<FileInfo?> option, string sample) => File.ReadAllBytes(result.GetValue(option)?.FullName ?? Samples.PathOf(sample));
             var defaults = new Exemplar.Web.ExemplarWebOptions();
             var options = new Exemplar.Web.ExemplarWebOptions

@@ -62,8 +62,52 @@ public sealed class BrowserTests(ITestOutputHelper output)
         // The README's picture: refreshed on request, not by every test run (it would dirty the working tree).
         string docs = Path.Combine(SharedFolder.RepositoryRoot, "docs", "images", "web-demo.png");
         if (!File.Exists(docs) || Environment.GetEnvironmentVariable("EXEMPLAR_WRITE_DOCS") == "1") File.Copy(shot, docs, overwrite: true);
-        Assert.Empty(errors);
         Assert.True(iou > 0.6, $"IoU {iou:F3} of the page's mask with cat_01's ground truth (screenshot: {shot})");
+
+        // Downloads: the prompt file, the masks as a zip, COCO JSON.
+        var prompt = await DownloadAsync(page, "#save-prompt");
+        Assert.Equal("EXPROMPT"u8.ToArray(), prompt[..8]);
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await DownloadAsync(page, "#download-zip"))))
+        {
+            var entry = Assert.Single(zip.Entries);
+            Assert.Equal("cat_01_mask.png", entry.FullName);
+            using var stream = entry.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            Assert.True(Samples.IoU(Samples.Foreground(copy.ToArray()), Samples.Truth("cat_01.png")) > 0.6);
+        }
+        using (var coco = System.Text.Json.JsonDocument.Parse(await DownloadAsync(page, "#download-coco")))
+        {
+            Assert.Equal("cat_01.jpg", coco.RootElement.GetProperty("images")[0].GetProperty("file_name").GetString());
+            Assert.Equal("object", coco.RootElement.GetProperty("categories")[0].GetProperty("name").GetString());
+            Assert.True(coco.RootElement.GetProperty("annotations").GetArrayLength() >= 1);
+        }
+
+        // The annotation loop: the result becomes an example, a polygon adds to its mask, undo takes it back.
+        await page.ClickAsync(".target button:has-text('Add as example')");
+        Assert.Equal(2, await page.Locator(".example").CountAsync());
+        const string AreaOfSecond = "() => window.exemplar.state.examples[1].view.ids.reduce((s, v) => s + (v ? 1 : 0), 0)";
+        long before = await page.EvaluateAsync<long>(AreaOfSecond);
+        await page.ClickAsync("[data-tool=polygon]");
+        var editor2 = page.Locator(".example canvas.editor").Nth(1);
+        await editor2.ScrollIntoViewIfNeededAsync();                    // below the fold: the mouse only reaches the viewport
+        var second = (await editor2.BoundingBoxAsync())!;
+        foreach (var (fx, fy) in new[] { (0.02, 0.02), (0.2, 0.02), (0.02, 0.2) }) await page.Mouse.ClickAsync((float)(second.X + fx * second.Width), (float)(second.Y + fy * second.Height));
+        await page.Mouse.DblClickAsync((float)(second.X + 0.02 * second.Width), (float)(second.Y + 0.2 * second.Height));
+        long withPolygon = await page.EvaluateAsync<long>(AreaOfSecond);
+        Assert.True(withPolygon > before + 1000, $"the polygon added {withPolygon - before} pixels");
+        await page.ClickAsync("#undo");
+        Assert.Equal(before, await page.EvaluateAsync<long>(AreaOfSecond));
+        Assert.Empty(errors);
+    }
+
+    private static async Task<byte[]> DownloadAsync(IPage page, string button)
+    {
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync(button));
+        await using var stream = await download.CreateReadStreamAsync();
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
     }
 
     /// <summary>
