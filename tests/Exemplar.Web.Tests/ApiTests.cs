@@ -105,6 +105,15 @@ public sealed class ApiTests(WebFactory factory) : IClassFixture<WebFactory>
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Fact]
+    public async Task The_server_runs_without_libtorch()
+    {
+        using var response = await _client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name is "Exemplar.Torch" or "Exemplar.Vision" or "Exemplar.Models");
+        Assert.DoesNotContain("libexemplar_native", File.ReadAllText("/proc/self/maps"));
+    }
+
     internal static async Task<string> CreatePromptAsync(HttpClient client, MultipartFormDataContent form)
     {
         using var response = await client.PostAsync("/api/prompts", form);

@@ -35,6 +35,20 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task Cors_opens_only_to_the_origins_named()
+    {
+        await using var factory = WebFactory.With(new Exemplar.Web.ExemplarWebOptions { Threads = 1, CorsOrigins = ["https://lab.example"] });
+        var client = factory.CreateClient();
+        foreach (var (origin, allowed) in new[] { ("https://lab.example", true), ("https://elsewhere.example", false) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health");
+            request.Headers.Add("Origin", origin);
+            using var response = await client.SendAsync(request);
+            Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Single() == origin);
+        }
+    }
+
+    [Fact]
     public async Task A_file_over_the_per_file_limit_is_a_413()
     {
         await using var factory = WebFactory.With(new Exemplar.Web.ExemplarWebOptions { Threads = 1, MaxFileBytes = 100_000 });
