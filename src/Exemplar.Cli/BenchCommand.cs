@@ -19,6 +19,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateEngines(threads));
         bench.Subcommands.Add(CreateDecode());
         bench.Subcommands.Add(CreateFuzz());
+        bench.Subcommands.Add(CreateWeb(threads));
         return bench;
     }
 
@@ -225,6 +226,48 @@ internal static class BenchCommand
                 AtomicFile.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(results, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), result.GetValue(force));
             }
             return results.Any(r => r.Failures.Count > 0) ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static Command CreateWeb(Option<int?> threads)
+    {
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results as JSON to this file." };
+        var clients = new Option<int>("--clients") { Description = $"Concurrent clients (1-{WebLoadBenchmark.MaxClients}).", DefaultValueFactory = _ => 4 };
+        var seconds = new Option<double>("--seconds") { Description = $"How long they post (at most {WebLoadBenchmark.MaxSeconds}).", DefaultValueFactory = _ => 20 };
+        var concurrency = new Option<int?>("--concurrency") { Description = "The server's model runs at once (default: half the processors)." };
+        var queue = new Option<int>("--queue") { Description = "The server's queue beyond the running requests (more get 429).", DefaultValueFactory = _ => 8 };
+        var example = new Option<FileInfo?>("--example") { Description = "Example image (default: samples/perseg/cat_00.jpg)." };
+        var mask = new Option<FileInfo?>("--mask") { Description = "Its mask (default: samples/perseg/cat_00.png)." };
+        var target = new Option<FileInfo?>("--target") { Description = "The image every request segments (default: samples/perseg/cat_01.jpg)." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("web", "The web server under load: N clients on 127.0.0.1 for T seconds against POST /api/segment (requests/s, p50/p99, errors, peak RSS).")
+        {
+            json, clients, seconds, concurrency, queue, example, mask, target, force,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            CheckOutput(result.GetValue(json), result.GetValue(force));
+            WebLoadBenchmark.CheckBounds(result.GetValue(clients), result.GetValue(seconds));
+            byte[] Read(Option<FileInfo?> option, string sample) => File.ReadAllBytes(result.GetValue(option)?.FullName ?? Samples.PathOf(sample));
+            var defaults = new Exemplar.Web.ExemplarWebOptions();
+            var options = new Exemplar.Web.ExemplarWebOptions
+            {
+                Port = 0,
+                Threads = ExemplarCommand.ThreadCount(result, threads),
+                Concurrency = result.GetValue(concurrency) ?? defaults.Concurrency,
+                QueueLength = result.GetValue(queue),
+            };
+            Terminal.Note("starting the server on 127.0.0.1…");
+            await using var server = await Exemplar.Web.ExemplarWebApp.StartAsync(options, cancellationToken);
+            string prompt = await WebLoadBenchmark.CreatePromptAsync(server.Url, Read(example, "cat_00.jpg"), Read(mask, "cat_00.png"), cancellationToken);
+            Terminal.Note($"{result.GetValue(clients)} client(s) for {result.GetValue(seconds)} s against {server.Url}api/segment…");
+            var run = await WebLoadBenchmark.RunAsync(server.Url, prompt, Read(target, "cat_01.jpg"), result.GetValue(clients), result.GetValue(seconds), cancellationToken);
+            AnsiConsole.MarkupLine(Markup.Escape($"{run.Clients} clients, {run.Seconds:F1} s: {run.RequestsPerSecond:F2} requests/s, p50 {run.P50Ms:F0} ms, p99 {run.P99Ms:F0} ms, " +
+                $"{run.Succeeded} ok, {run.Rejected} refused (429), {run.Errors} errors, peak RSS {run.PeakRssMegabytes:F0} MB (server concurrency {options.Concurrency}, queue {options.QueueLength}, {options.Threads} threads)"));
+            if (run.FirstError is { } first) AnsiConsole.MarkupLine(Markup.Escape($"first error: {first}"));
+            if (result.GetValue(json) is { } file) AtomicFile.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(run, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), result.GetValue(force));
+            return run.Errors == 0 ? 0 : 1;
         });
         return command;
     }

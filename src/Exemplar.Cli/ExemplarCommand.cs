@@ -26,6 +26,7 @@ public static class ExemplarCommand
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(threads));
         root.Subcommands.Add(BenchCommand.Create(threads));
+        root.Subcommands.Add(ServeCommand.Create(threads));
         return (root, threads);
     }
 
