@@ -203,7 +203,7 @@ public sealed class TrainerTests : IDisposable
     public void CheckpointModelFilesCarryTheModelMetadata()
     {
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["exemplar.segmentation"] = "{\"model\":\"toy\"}" };
-        var options = new TrainerOptions { Steps = 2, ValidateEvery = 1, Monitor = new MonitorOptions("acc"), ModelMetadata = metadata };
+        var options = new TrainerOptions { Steps = 2, ValidateEvery = 1, Monitor = new MonitorOptions("acc"), ModelMetadata = () => metadata };
         using var setup = Create(options, "described");
         setup.Trainer.Run();
         foreach (string kind in new[] { "best", "last" })
