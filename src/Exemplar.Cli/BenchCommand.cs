@@ -16,6 +16,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateModels(threads));
         bench.Subcommands.Add(CreateTrain(threads));
         bench.Subcommands.Add(CreateSegment(threads));
+        bench.Subcommands.Add(CreateBundles(threads));
         bench.Subcommands.Add(CreateEngines(threads));
         bench.Subcommands.Add(CreateDecode());
         bench.Subcommands.Add(CreateFuzz());
@@ -68,6 +69,39 @@ internal static class BenchCommand
             var report = ModelBenchmarks.Run(options, message => Terminal.Note($"{message}…"));
             Print(report);
             if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, report.ToJson(), result.GetValue(force));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateBundles(Option<int?> threads)
+    {
+        var bundles = new Option<FileInfo[]>("--bundle") { Description = "Supervised bundles to time, side by side (repeatable; speed-ups are relative to the first).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var image = new Option<FileInfo>("--image") { Description = "The image each bundle segments.", Required = true };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 3 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs (the median is reported).", DefaultValueFactory = _ => 20 };
+        var json = new Option<FileInfo?>("--json") { Description = "Write {\"cases\":[{name, precision, median_ms, speedup}]} to this file." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file." };
+        var command = new Command("bundles", "Time supervised bundles (e.g. a model's float and int8 exports) segmenting one image in Exemplar.Runtime.")
+        {
+            bundles, image, warmup, runs, json, force,
+        };
+        command.SetAction(result =>
+        {
+            var jsonFile = result.GetValue(json);
+            CheckOutput(jsonFile, result.GetValue(force));
+            int n = ExemplarCommand.ThreadCount(result, threads);
+            if (result.GetValue(runs) < 1 || result.GetValue(warmup) < 0) throw new ArgumentException("--runs must be at least 1 and --warmup at least 0");
+            string path = result.GetValue(image)!.FullName;
+            var timings = BundleBenchmark.Run([.. result.GetValue(bundles)!.Select(b => b.FullName)], path, n, result.GetValue(warmup), result.GetValue(runs));
+            var table = new Spectre.Console.Table().AddColumns("bundle", "precision", "median ms", "speed-up");
+            foreach (var t in timings)
+            {
+                table.AddRow(Spectre.Console.Markup.Escape(t.Bundle), t.Precision, t.MedianMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture),
+                    (timings[0].MedianMilliseconds / t.MedianMilliseconds).ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            Terminal.Output().Write(table);
+            if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, BundleBenchmark.ToJson(timings, n, path), result.GetValue(force));
             return 0;
         });
         return command;

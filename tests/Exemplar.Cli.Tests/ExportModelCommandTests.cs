@@ -59,6 +59,15 @@ public sealed class ExportModelCommandTests : CliTest
             Assert.Equal(floatLabels.Length, labels.Length);
         }
 
+        // Both bundles time side by side.
+        string json = PathOf("bundles.json");
+        (code, _, error) = Cli.Run("bench", "bundles", "--bundle", floatBundle, "--bundle", int8Bundle, "--image", image, "--warmup", "0", "--runs", "2", "--threads", "1", "--json", json);
+        Assert.True(code == 0, error);
+        var cases = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!["cases"]!.AsArray();
+        Assert.Equal(["float32", "int8"], cases.Select(c => (string)c!["precision"]!));
+        Assert.All(cases, c => Assert.True((double)c!["median_ms"]! > 0));
+        Assert.Equal(1.0, (double)cases[0]!["speedup"]!);
+
         // The calibrated model file is an int8 model: it reloads fake-quantised, and exports as int8 without calibrating again.
         var info = SegmentationModelFile.ReadInfo(int8Model);
         Assert.NotNull(info.Quantization);
