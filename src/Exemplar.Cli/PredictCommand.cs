@@ -51,8 +51,9 @@ internal static class PredictCommand
         var targets = plan.SelectMany(p => request.Overlay ? new[] { p.Labels, p.Overlay } : [p.Labels]);
         if (!request.Force && targets.FirstOrDefault(AtomicFile.Exists) is { } existing) throw new IOException($"{existing} exists; pass --force to overwrite it");
 
+        if (SegmentationModelFile.ReadInfo(Path.GetFullPath(request.ModelFile)).Classes.Count is > 256 and var many)
+            throw new ArgumentException($"{request.ModelFile}: {many} classes do not fit an 8-bit label PNG");
         var (network, info) = SegmentationModelFile.Load(Path.GetFullPath(request.ModelFile));
-        if (info.Classes.Count > 256) throw new ArgumentException($"{request.ModelFile}: {info.Classes.Count} classes do not fit an 8-bit label PNG");
         using (network)
         {
             var predictor = new SegmentationPredictor(network, info);

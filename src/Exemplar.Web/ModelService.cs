@@ -9,6 +9,13 @@ public sealed class ModelService : IDisposable
     public ModelService(ExemplarWebOptions options)
     {
         Model = ExemplarModel.Load(options.ModelPath, new RuntimeOptions { Threads = options.Threads });
+        if (Model.Info.IsSupervised)
+        {
+            string path = Model.Path;
+            Model.Dispose();
+            // The demo and its API segment by example; a supervised network's bundle has no prompt to encode.
+            throw new ArgumentException($"{path} is a supervised network's bundle (fixed classes, no examples); the demo serves bundles that segment by example");
+        }
     }
 
     /// <summary>The model (thread-safe).</summary>

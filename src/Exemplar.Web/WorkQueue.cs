@@ -70,7 +70,20 @@ public sealed class WorkQueue : IDisposable
                 Interlocked.Decrement(ref _admitted);
             }
         }, CancellationToken.None);
-        return await task.WaitAsync(cancellationToken);
+        try
+        {
+            return await task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller stopped waiting but the run goes on: what it returns (a prompt holds native values) belongs to
+            // no one, so free it when it ends.
+            _ = task.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result is IDisposable orphan) orphan.Dispose();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
     }
 
     /// <summary>

@@ -72,6 +72,9 @@ public sealed class SupervisedBundleTests : CliTest
         double agree = Agreement(result.Labels, TorchLabels(network, Cat));
         Assert.True(agree > 0.99, $"the runtime agrees with Exemplar.Torch on {agree:P2} of the pixels");
 
+        // The demo segments by example: it refuses to serve a supervised bundle at start-up, not per request.
+        Assert.Contains("supervised network's bundle", Assert.Throws<ArgumentException>(() => new Exemplar.Web.ModelService(new Exemplar.Web.ExemplarWebOptions { ModelPath = bundle })).Message);
+
         var e = Assert.Throws<InvalidOperationException>(() => model.Encode([new Example(ImageInput.FromFile(Cat), [new ClassMask("cat", ImageInput.FromFile(Cat))])]));
         Assert.Contains("supervised network with fixed classes", e.Message);
     }

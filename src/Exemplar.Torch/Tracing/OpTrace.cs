@@ -50,10 +50,10 @@ public sealed class OpTrace : IDisposable
         _current = this;
     }
 
-    /// <summary>The trace recording on this thread, or null.</summary>
     /// <summary>Whether a trace is recording on this thread (code that reads tensor values, such as range observers, must not then).</summary>
     public static bool IsRecording => Current is not null;
 
+    /// <summary>The trace recording on this thread, or null.</summary>
     internal static OpTrace? Current => _current is { _suspended: false, IsStopped: false } t ? t : null;
 
     /// <summary>Starts recording; <paramref name="inputs"/> get value ids 0, 1, … in order.</summary>

@@ -64,6 +64,7 @@ public sealed class RecipeFile
             throw ErrorAt("model.weights", $"no such model file: {Resolve("model.weights", start)}");
         if (r.Quantization is { } q)
         {
+            if (r.Trainer.Bf16) throw ErrorAt("trainer.bf16", "quantisation-aware training runs in float32 (its fake quantisation is float32); leave bf16 off");
             Positive("quantization.calibration_batches", q.CalibrationBatches);
             if (!(q.AveragingConstant is > 0 and <= 1)) throw ErrorAt("quantization.averaging_constant", $"must be in (0, 1], got {q.AveragingConstant}");
         }
@@ -97,6 +98,8 @@ public sealed class RecipeFile
         Positive("trainer.accumulation", t.Accumulation);
         Positive("trainer.log_every", t.LogEvery);
         if (t.EmaDecay is { } d && !(d is >= 0 and < 1)) throw ErrorAt("trainer.ema_decay", $"must be in [0, 1), got {d}");
+        if (r.Trainer.Monitor is not ("mIoU" or "mDice" or "mAcc" or "aAcc") && !r.Trainer.Monitor.StartsWith("IoU.", StringComparison.Ordinal))
+            throw ErrorAt("trainer.monitor", $"'{r.Trainer.Monitor}' is not a validation metric: mIoU, mDice, mAcc, aAcc or IoU.<class>");
         if (r.Schedule.Kind == ScheduleKind.MultiStep && r.Schedule.Milestones is not { Count: > 0 }) throw ErrorAt("schedule.kind", "multi_step needs schedule.milestones");
         if (r.Schedule.WarmupSteps < 0) throw ErrorAt("schedule.warmup_steps", $"must be 0 or more, got {r.Schedule.WarmupSteps}");
         if (!(r.Schedule.WarmupStartFactor is > 0 and <= 1)) throw ErrorAt("schedule.warmup_start_factor", $"must be in (0, 1], got {r.Schedule.WarmupStartFactor}");

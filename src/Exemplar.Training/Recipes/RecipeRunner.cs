@@ -55,7 +55,8 @@ public static class RecipeRunner
         {
             CheckOutput(output, options.ResumeFrom);
             Directory.CreateDirectory(output);
-            File.Copy(recipe.Path, Path.Combine(output, "recipe.yaml"), overwrite: true);
+            string copy = Path.Combine(output, "recipe.yaml");
+            if (!string.Equals(Path.GetFullPath(recipe.Path), copy, StringComparison.Ordinal)) File.Copy(recipe.Path, copy, overwrite: true);
         }
 
         var (trainSet, valSet) = OpenData(recipe);
@@ -74,7 +75,8 @@ public static class RecipeRunner
         {
             BatchSize = r.Data.BatchSize,
             Shuffle = true,
-            DropLast = trainSet.Count >= r.Data.BatchSize,
+            // Full batches only, unless the set (this rank's share of it) cannot fill one.
+            DropLast = (options.Group is { WorldSize: > 1 } ranks ? (trainSet.Count + ranks.WorldSize - 1) / ranks.WorldSize : trainSet.Count) >= r.Data.BatchSize,
             Seed = unchecked((int)r.Trainer.Seed),
             Workers = r.Data.Workers,
             Transform = TrainPipeline(r, trainSet, normalize),
@@ -102,6 +104,8 @@ public static class RecipeRunner
         if (r.Loss.ClassWeights is { } cw && cw.Count != classes) throw recipe.ErrorAt("loss.class_weights", $"{cw.Count} weights for {classes} classes");
 
         // Quantisation-aware training: fold and calibrate before the optimizer sees the parameters (folding adds biases).
+        if (r.Quantization is not null && options.Group is { WorldSize: > 1 })
+            throw recipe.ErrorAt("quantization", "quantisation-aware training runs in one process: each rank would observe its own activation ranges");
         var quantization = r.Quantization is { } q ? PrepareQuantization(network, trainLoader, q, options.ResumeFrom) : null;
         var description = SegmentationModelInfo.For(zoo.Name, network, [.. trainSet.Classes.Select(c => c.Name)], trainSet.IgnoreLabel, trainSet.Name, Path.GetFileName(recipe.Path));
 
@@ -123,8 +127,7 @@ public static class RecipeRunner
             // int8 one, with the ranges of that moment, in quantisation-aware training).
             ModelMetadata = () => SegmentationModelFile.Metadata(description with { Quantization = quantization?.Ranges() }),
         };
-        long stepsPerEpoch = (trainLoader.BatchCount + trainerOptions.AccumulationSteps - 1) / trainerOptions.AccumulationSteps;
-        long totalSteps = trainerOptions.Steps ?? trainerOptions.Epochs!.Value * stepsPerEpoch;
+        long totalSteps = Trainer<SegmentationBatch>.CountSteps(trainLoader.BatchCount, trainerOptions).TotalSteps;
 
         using var optimizer = CreateOptimizer(r.Optimizer, network);
         var schedule = CreateSchedule(recipe, optimizer, totalSteps);

@@ -50,6 +50,8 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
     private long? _bestStep;
     private int _badValidations;
     private double? _stoppingBest;
+    private bool _stoppedEarly;
+    private readonly LossWindow _window = new();
 
     /// <summary>Sets up a run.</summary>
     /// <param name="model">The model (trained in place; the caller owns it).</param>
@@ -84,12 +86,18 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         _callbacks = IsMain ? callbacks ?? [] : [];
         _parameters = [.. optimizer.Groups.SelectMany(g => g.Parameters)];
         _ema = options.Ema is { } ema ? new ModelEma(model, ema.Decay) : null;
-        StepsPerEpoch = (data.BatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps;
-        TotalSteps = options.Steps ?? options.Epochs!.Value * StepsPerEpoch;
+        (StepsPerEpoch, TotalSteps) = CountSteps(data.BatchesPerEpoch, options);
     }
 
     /// <summary>The options.</summary>
     public TrainerOptions Options { get; }
+
+    /// <summary>Optimizer steps per epoch (⌈batches / accumulation⌉) and in the run, for <paramref name="batchesPerEpoch"/> batches per epoch.</summary>
+    public static (long StepsPerEpoch, long TotalSteps) CountSteps(int batchesPerEpoch, TrainerOptions options)
+    {
+        long perEpoch = (batchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps;
+        return (perEpoch, options.Steps ?? options.Epochs!.Value * perEpoch);
+    }
 
     /// <summary>Whether this process validates, writes checkpoints and calls the callbacks (rank 0, or the only process).</summary>
     public bool IsMain { get; }
@@ -150,6 +158,8 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         _bestStep = (long?)state["best_step"];
         _badValidations = (int?)state["bad_validations"] ?? 0;
         _stoppingBest = (double?)state["stopping_best"];
+        _stoppedEarly = (bool?)state["stopped_early"] ?? false;
+        if (state["log_window"] is JsonObject window) _window.Load(window);
     }
 
     /// <summary>Trains from the current step to the end (or until early stopping), then returns how it ended.</summary>
@@ -157,13 +167,22 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
     public TrainingSummary Run(CancellationToken cancellation = default)
     {
         var start = new TrainingStart(TotalSteps, StepsPerEpoch, _step, RunDirectory);
-        _group?.BroadcastParameters(_model.Parameters().Concat(_model.NamedBuffers(persistentOnly: true).Select(b => b.Buffer)));
+        if (_group is not null)
+        {
+            _group.BroadcastParameters(_model.Parameters().Concat(_model.NamedBuffers(persistentOnly: true).Select(b => b.Buffer)));
+            // The average starts from the weights every rank now holds (a resumed one comes from the shared checkpoint).
+            if (_ema is not null && _step == 0)
+            {
+                using var scope = DisposeScope.Begin();
+                _ema.Load(_model.StateDict());
+            }
+        }
         foreach (var c in _callbacks) c.OnStart(start);
         var clock = Stopwatch.StartNew();
         double lastLogTime = 0;
         long lastLogStep = _step;
-        var window = new LossWindow();
-        bool stopped = false;
+        var window = _window;
+        bool stopped = _stoppedEarly; // a resumed run that had stopped early stays stopped
         IEnumerator<TBatch>? batches = null;
         try
         {
@@ -195,7 +214,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
                 bool validated = false;
                 if (_validator is not null && (last || (Options.ValidateEvery > 0 ? _step % Options.ValidateEvery == 0 : _batchInEpoch == 0)))
                 {
-                    stopped = Validate(epoch, cancellation);
+                    stopped = _stoppedEarly = Validate(epoch, cancellation);
                     validated = true;
                 }
                 if (IsMain && RunDirectory is not null && (validated || last || stopped || (Options.CheckpointEvery > 0 && _step % Options.CheckpointEvery == 0)))
@@ -239,7 +258,8 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
             using (loss)
             {
                 double value = loss.Total.To(DType.Float64).Item<double>();
-                if (!double.IsFinite(value)) throw new TrainingDivergedException(_step + 1, value);
+                // With ranks, the mean over ranks is checked below, so that every rank stops together.
+                if (_group is null && !double.IsFinite(value)) throw new TrainingDivergedException(_step + 1, value);
                 lossSum += value;
                 foreach (var (name, term) in loss.Values) termSums[name] = termSums.GetValueOrDefault(name) + term;
                 var scaled = count == 1 ? loss.Total : loss.Total / count;
@@ -251,6 +271,7 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
         {
             _group.AverageGradients(_parameters);
             lossSum = MeanOverRanks(lossSum, termSums);
+            if (!double.IsFinite(lossSum)) throw new TrainingDivergedException(_step + 1, lossSum / count);
         }
         double gradNorm = Options.GradientClipNorm is { } clip
             ? GradientClipping.ClipGradNorm(_parameters, clip)
@@ -332,6 +353,8 @@ public sealed class Trainer<TBatch> : IDisposable where TBatch : IDisposable
             ["monitor"] = Options.Monitor.Metric,
             ["bad_validations"] = _badValidations,
             ["stopping_best"] = _stoppingBest,
+            ["stopped_early"] = _stoppedEarly,
+            ["log_window"] = _window.Save(),
             ["schedule"] = _schedule?.SaveState(),
         };
         if (metrics is not null) state["metrics"] = new JsonObject([.. metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
@@ -396,6 +419,22 @@ internal sealed class LossWindow
         _loss += loss;
         foreach (var (name, value) in terms) _terms[name] = _terms.GetValueOrDefault(name) + value;
         _count++;
+    }
+
+    /// <summary>The sums so far, for a checkpoint (a resumed run's first logged mean then covers the same steps).</summary>
+    public JsonObject Save() => new()
+    {
+        ["loss"] = _loss,
+        ["count"] = _count,
+        ["terms"] = new JsonObject([.. _terms.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+    };
+
+    public void Load(JsonObject state)
+    {
+        _loss = (double)state["loss"]!;
+        _count = (int)state["count"]!;
+        _terms.Clear();
+        foreach (var (name, value) in state["terms"]!.AsObject()) _terms[name] = (double)value!;
     }
 
     public (double Loss, IReadOnlyDictionary<string, double> Terms) TakeMean()

@@ -11,8 +11,9 @@ namespace Exemplar.Training.Trainer;
 /// A checkpoint folder: <c>model.safetensors</c> (the model's state dict, loadable on its own, with
 /// <see cref="TrainerOptions.ModelMetadata"/> in its header), <c>ema.safetensors</c>
 /// (when an EMA is kept), <c>optimizer.safetensors</c> and <c>trainer.json</c> (position, schedule, early-stopping and
-/// best-so-far state, seed). Written into a temporary folder and moved into place, so that a run killed while saving
-/// leaves the previous checkpoint whole.
+/// best-so-far state, seed). Written into a temporary folder and moved into place, so that a run killed while writing
+/// leaves the previous checkpoint whole (killed between the two renames that swap them, it is left as
+/// <c>.last.previous-PID</c> beside the new one's <c>.last.partial-PID</c>, which the error on resuming names).
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -60,7 +61,15 @@ public static class TrainingCheckpoint
     public static JsonObject ReadState(string directory)
     {
         string path = Path.Combine(directory, StateFile);
-        if (!Directory.Exists(directory)) throw new CheckpointFormatException(directory, "no such checkpoint folder");
+        if (!Directory.Exists(directory))
+        {
+            string name = Path.GetFileName(Path.GetFullPath(directory));
+            var left = Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(directory)))
+                ? Directory.GetDirectories(Path.GetDirectoryName(Path.GetFullPath(directory))!, $".{name}.*") : [];
+            throw new CheckpointFormatException(directory, left.Length == 0
+                ? "no such checkpoint folder"
+                : $"no such checkpoint folder; a run killed while swapping checkpoints left {string.Join(", ", left.Select(Path.GetFileName))}: rename the .previous one to {name} to resume from it");
+        }
         if (!File.Exists(path)) throw new CheckpointFormatException(directory, $"not a training checkpoint: it has no {StateFile}");
         JsonObject state;
         try

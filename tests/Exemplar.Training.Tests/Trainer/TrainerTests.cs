@@ -187,6 +187,25 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void AResumedRunThatStoppedEarlyStaysStopped()
+    {
+        var options = new TrainerOptions
+        {
+            Steps = 50, ValidateEvery = 1, Monitor = new MonitorOptions("acc"),
+            EarlyStopping = new EarlyStoppingOptions { Patience = 1 },
+        };
+        using (var first = Create(options, "stopped", script: [0.5, 0.4]))
+        {
+            Assert.True(first.Trainer.Run().StoppedEarly);
+        }
+        using var again = Create(options, "stopped", script: [0.9]);
+        again.Trainer.Resume(Path.Combine(_folder, "stopped", "checkpoints", "last"));
+        var summary = again.Trainer.Run();
+        Assert.True(summary.StoppedEarly);
+        Assert.Equal(2, summary.Steps);
+    }
+
+    [Fact]
     public void EarlyStoppingWaitsForMinSteps()
     {
         var options = new TrainerOptions
