@@ -87,26 +87,14 @@ public static class SegmentationModelFile
     {
         using var file = OpenFile(path);
         var info = Parse(path, file.Metadata);
-        var zoo = SegmentationZoo.Models.FirstOrDefault(m => string.Equals(m.Name, info.Model, StringComparison.OrdinalIgnoreCase))
+        var zoo = SegmentationZoo.Find(info.Model)
             ?? throw new CheckpointFormatException(path, $"its network '{info.Model}' is not in this build's segmentation zoo ({string.Join(", ", SegmentationZoo.Models.Select(m => m.Name))})");
         var network = zoo.Create(info.Classes.Count, null);
         try
         {
             // An int8 model's weights are in the folded layout: fold first, then load, then set the observed ranges.
             var quantization = info.Quantization is null ? null : NetworkQuantization.Prepare(network);
-            var state = file.LoadAll();
-            try
-            {
-                network.LoadStateDict(state); // strict: checks every name and shape before copying anything
-            }
-            catch (StateDictException e)
-            {
-                throw new CheckpointFormatException(path, $"its weights do not fit {zoo.Name} with {info.Classes.Count} classes:{Environment.NewLine}{e.Result}");
-            }
-            finally
-            {
-                foreach (var t in state.Values) t.Dispose();
-            }
+            Checkpoints.LoadInto(network, path, $"{zoo.Name} with {info.Classes.Count} classes");
             try
             {
                 quantization?.Restore(info.Quantization!);

@@ -100,10 +100,14 @@ public static class SegmentationZoo
             (classes, backbone) => InTraining(new FpnLiteMobileNetV2(classes, WideBackbone(backbone), ActivationKind.Relu6))),
     ];
 
+    /// <summary>The network called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static SegmentationZooModel? Find(string name) =>
+        Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The network called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No network has that name (the message lists the names).</exception>
     public static SegmentationZooModel Get(string name) =>
-        Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+        Find(name)
         ?? throw new ArgumentException($"unknown segmentation model '{name}'; the zoo has: {string.Join(", ", Models.Select(m => m.Name))}", nameof(name));
 
     private static ResNetSegmentation TorchvisionNetwork(ResNetSegmentationHead head, int classes, string? backbone)

@@ -76,19 +76,7 @@ public static class ModelZoo
     {
         try
         {
-            var state = Checkpoints.LoadStateDict(path);
-            try
-            {
-                model.LoadStateDict(state);
-            }
-            catch (StateDictException e)
-            {
-                throw new CheckpointFormatException(path, e.Message, e);
-            }
-            finally
-            {
-                foreach (var t in state.Values) t.Dispose();
-            }
+            Checkpoints.LoadInto(model, path);
             return model;
         }
         catch

@@ -30,6 +30,29 @@ public static class Checkpoints
         };
     }
 
+    /// <summary>
+    /// Loads the state dict of <paramref name="path"/> into <paramref name="model"/> strictly: every name and shape
+    /// must match (checked before anything is copied), and nothing more may be there.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The file is unreadable, or its tensors do not fit <paramref name="model"/> (the message names the file, <paramref name="what"/> and lists what differs).</exception>
+    public static void LoadInto(Nn.Module model, string path, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var state = LoadStateDict(path);
+        try
+        {
+            model.LoadStateDict(state);
+        }
+        catch (Nn.StateDictException e)
+        {
+            throw new CheckpointFormatException(path, $"its weights do not fit {what ?? model.GetType().Name}:{Environment.NewLine}{e.Result}", e);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
     private static Dictionary<string, Tensor> LoadSafeTensors(string path, string? entry)
     {
         using var file = SafeTensorsFile.Open(path);

@@ -158,18 +158,13 @@ public static class RecipeRunner
         if (!string.Equals(info.Model, zoo.Name, StringComparison.OrdinalIgnoreCase)) throw recipe.ErrorAt("model.weights", $"{path} is a {info.Model}, the recipe trains {zoo.Name}");
         if (!info.Classes.SequenceEqual(classes)) throw recipe.ErrorAt("model.weights", $"{path} has classes {string.Join(", ", info.Classes)}, the data set {string.Join(", ", classes)}");
         if (info.Quantization is not null) throw recipe.ErrorAt("model.weights", $"{path} is already quantised; start from the float model");
-        var state = Torch.Serialization.SafeTensors.Load(path);
         try
         {
-            network.LoadStateDict(state);
+            Torch.Serialization.Checkpoints.LoadInto(network, path, zoo.Name);
         }
-        catch (Torch.Nn.StateDictException e)
+        catch (Torch.Serialization.CheckpointFormatException e)
         {
-            throw recipe.ErrorAt("model.weights", $"{path}'s weights do not fit {zoo.Name}: {e.Result}");
-        }
-        finally
-        {
-            foreach (var t in state.Values) t.Dispose();
+            throw recipe.ErrorAt("model.weights", e.Message);
         }
     }
 

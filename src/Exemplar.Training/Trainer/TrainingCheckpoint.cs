@@ -90,19 +90,7 @@ public static class TrainingCheckpoint
     {
         string path = Path.Combine(directory, ModelFile);
         if (!File.Exists(path)) throw new CheckpointFormatException(directory, $"the checkpoint has no {ModelFile}");
-        var state = SafeTensors.Load(path);
-        try
-        {
-            model.LoadStateDict(state); // strict: checks every name and shape before copying anything
-        }
-        catch (StateDictException e)
-        {
-            throw new CheckpointFormatException(path, $"its weights do not fit {model.GetType().Name}:{Environment.NewLine}{e.Result}");
-        }
-        finally
-        {
-            foreach (var t in state.Values) t.Dispose();
-        }
+        Checkpoints.LoadInto(model, path);
     }
 
     /// <summary>Loads a checkpoint's averaged weights into <paramref name="ema"/>.</summary>
