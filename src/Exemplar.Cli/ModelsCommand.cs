@@ -98,9 +98,7 @@ internal static class ModelsCommand
     private static (int Width, int Height) Fit((int Width, int Height)? size, Preprocessing preprocessing)
     {
         if (size is not { } s) return (preprocessing.DefaultSize, preprocessing.DefaultSize);
-        int m = preprocessing.SizeMultiple;
-        int Round(int side) => Math.Max(m, (int)Math.Round((double)side / m, MidpointRounding.AwayFromZero) * m);
-        return (Round(s.Width), Round(s.Height));
+        return (Preprocessing.RoundToMultiple(s.Width, preprocessing.SizeMultiple), Preprocessing.RoundToMultiple(s.Height, preprocessing.SizeMultiple));
     }
 
     private static void WriteTables(List<Row> rows)

@@ -9,32 +9,22 @@ namespace Exemplar.Cli;
 internal static class Terminal
 {
     /// <summary>A console writing to the current standard error.</summary>
-    public static IAnsiConsole Errors()
-    {
-        bool terminal = !Console.IsErrorRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(Console.Error),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
-        });
-    }
+    public static IAnsiConsole Errors() => Create(Console.Error, !Console.IsErrorRedirected, interactive: true);
 
     /// <summary>
     /// A console writing to the current standard output (not the one of the process's start, which
     /// <see cref="AnsiConsole"/> keeps), plain when redirected.
     /// </summary>
-    public static IAnsiConsole Output()
+    public static IAnsiConsole Output() => Create(Console.Out, !Console.IsOutputRedirected, interactive: false);
+
+    /// <summary>Colours and animation only on a terminal; plain text when redirected.</summary>
+    private static IAnsiConsole Create(TextWriter writer, bool terminal, bool interactive) => AnsiConsole.Create(new AnsiConsoleSettings
     {
-        bool terminal = !Console.IsOutputRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(Console.Out),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-    }
+        Out = new AnsiConsoleOutput(writer),
+        Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = interactive && terminal ? InteractionSupport.Detect : InteractionSupport.No,
+    });
 
     /// <summary>A progress note (grey on a terminal, plain text when redirected) on standard error.</summary>
     public static void Note(string message) => Errors().MarkupLine($"[grey]{Markup.Escape(message)}[/]");

@@ -26,6 +26,10 @@ public sealed record Preprocessing(double[] Mean, double[] Std, int SizeMultiple
     /// </summary>
     public static Preprocessing ImageNet(int sizeMultiple, int defaultSize) =>
         new([.. NormalizeOptions.ImageNetMean], [.. NormalizeOptions.ImageNetStd], sizeMultiple, defaultSize);
+
+    /// <summary>The multiple of <paramref name="multiple"/> nearest to <paramref name="side"/> (halves away from zero), at least one multiple.</summary>
+    public static int RoundToMultiple(int side, int multiple) =>
+        Math.Max(multiple, (int)Math.Round((double)side / multiple, MidpointRounding.AwayFromZero) * multiple);
 }
 
 /// <summary>

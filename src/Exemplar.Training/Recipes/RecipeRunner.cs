@@ -290,8 +290,6 @@ public static class RecipeRunner
         return s.WarmupSteps > 0 ? new LinearWarmup(schedule, new LinearWarmupOptions { Steps = s.WarmupSteps, StartFactor = s.WarmupStartFactor }) : schedule;
     }
 
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
-
     private static void WriteSummary(string path, TrainingSummary summary, SegmentationZooModel model, int classes,
         ISegmentationDataset train, ISegmentationDataset val, SegmentationValidator validator)
     {
@@ -303,10 +301,10 @@ public static class RecipeRunner
             ["validated_on"] = val.Name,
             ["steps"] = summary.Steps,
             ["stopped_early"] = summary.StoppedEarly,
-            ["best"] = Finite(summary.BestValue),
+            ["best"] = ModelEvaluationResult.Finite(summary.BestValue),
             ["best_step"] = summary.BestStep,
-            ["last_mIoU"] = Finite(validator.LastScores?.MeanIoU),
-            ["last_mDice"] = Finite(validator.LastScores?.MeanDice),
+            ["last_mIoU"] = ModelEvaluationResult.Finite(validator.LastScores?.MeanIoU),
+            ["last_mDice"] = ModelEvaluationResult.Finite(validator.LastScores?.MeanDice),
         };
         File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

@@ -66,7 +66,8 @@ public sealed record ModelEvaluationResult(string Model, string Dataset, int Ima
         };
     }
 
-    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+    /// <summary>A value for JSON, which has no NaN or infinity: null for those.</summary>
+    internal static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 }
 
 /// <summary>Scores a model file's network on a labelled data set (whole images at their own size, as training validates).</summary>

@@ -1,3 +1,4 @@
+using Exemplar.Models;
 using Exemplar.Models.Segmentation;
 using Exemplar.Torch;
 using Exemplar.Vision.Transforms;
@@ -40,8 +41,7 @@ public sealed class SegmentationPredictor(SegmentationNetwork network, Segmentat
         ArgumentNullException.ThrowIfNull(images);
         using var scope = DisposeScope.Begin();
         int height = (int)images.Size(2), width = (int)images.Size(3);
-        int h = Math.Max(multiple, (int)Math.Round((double)height / multiple) * multiple);
-        int w = Math.Max(multiple, (int)Math.Round((double)width / multiple) * multiple);
+        int h = Preprocessing.RoundToMultiple(height, multiple), w = Preprocessing.RoundToMultiple(width, multiple);
         var input = h == height && w == width ? images : Functional.Interpolate(images, h, w, InterpolationMode.Bilinear);
         var logits = network.Forward(input);
         if (h != height || w != width) logits = Functional.Interpolate(logits, height, width, InterpolationMode.Bilinear);
