@@ -46,6 +46,11 @@ internal sealed class CliInputs
 
     public Option<FileInfo?> Weights { get; } = new("--weights") { Description = "The encoder's weight file (see exemplar models --urls)." };
 
+    public Option<FileInfo?> Decoder { get; } = new("--decoder")
+    {
+        Description = "A trained in-context decoder for --model (checkpoints/best/model.safetensors of `exemplar train --recipe recipes/incontext-*.yaml`); default: the training-free decoder.",
+    };
+
     public void AddPromptOptions(Command command)
     {
         command.Options.Add(Examples);
@@ -61,6 +66,7 @@ internal sealed class CliInputs
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
+        command.Options.Add(Decoder);
     }
 
     /// <summary>
@@ -84,7 +90,9 @@ internal sealed class CliInputs
                 $"--weights {weights.FullName}: this is {kind.Describe()}, but --model {entry.Name} needs {string.Join(" or ", entry.WeightSources.Select(s => s.Description))}" +
                 $" (see exemplar models --urls){other}");
         }
-        return ZooSegmenter.Load(entry.Name, weights.FullName, configure);
+        var decoder = result.GetValue(Decoder);
+        if (decoder is { Exists: false }) throw new FileNotFoundException($"{decoder.FullName}: no such decoder file (--decoder)");
+        return ZooSegmenter.Load(entry.Name, weights.FullName, configure, decoder?.FullName);
     }
 
     /// <summary>The --class values, parsed (one class named 'object' when none is given).</summary>

@@ -42,6 +42,10 @@ internal sealed class EngineOptions
     {
         bool weights = result.GetValue(inputs.Weights) is not null;
         var engine = result.GetValue(Engine) ?? (weights ? EngineKind.Torch : EngineKind.Onnx);
+        if (engine == EngineKind.Onnx && result.GetValue(inputs.Decoder) is not null)
+        {
+            throw new ArgumentException("--decoder is for --engine torch (with --weights); a bundle carries its own decoder: write one with `exemplar export --decoder`");
+        }
         if (engine == EngineKind.Onnx && weights)
         {
             throw new ArgumentException("--weights is for --engine torch; to run other weights in ONNX Runtime, write a bundle with `exemplar export` and pass it with --bundle");

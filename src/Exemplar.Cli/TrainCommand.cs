@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using Exemplar.Torch;
 using Exemplar.Torch.Distributed;
+using Exemplar.InContext.Training;
 using Exemplar.Training.Recipes;
 using Exemplar.Training.Trainer;
 using Spectre.Console;
@@ -24,14 +25,25 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "The run folder: checkpoints/last and best, log.jsonl, curves/*.png, summary.json. Must be empty unless resuming the run in it.", Required = true };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue from a checkpoint folder (RUN/checkpoints/last), exactly where it stopped." };
         var nproc = new Option<int>("--nproc") { Description = "Train data-parallel in this many local processes (Gloo over 127.0.0.1); the recipe's batch size is per process.", DefaultValueFactory = _ => 1 };
-        var command = new Command("train", "Train a segmentation network from a recipe.") { recipe, output, resume, nproc };
+        var command = new Command("train", "Train a segmentation network, or an in-context decoder, from a recipe.") { recipe, output, resume, nproc };
         command.SetAction((result, cancellation) =>
         {
             int processes = result.GetValue(nproc);
             if (processes < 1) throw new ArgumentException($"--nproc {processes}: give at least 1");
-            var file = RecipeFile.Read(result.GetValue(recipe)!.FullName, SharedData.Find("."));
+            string recipePath = result.GetValue(recipe)!.FullName;
             string outputPath = result.GetValue(output)!.FullName;
             string? resumePath = result.GetValue(resume)?.FullName;
+            if (InContextRecipeRunner.IsInContext(recipePath))
+            {
+                if (processes > 1) throw new ArgumentException($"{recipePath} trains an in-context decoder, which runs in one process: drop --nproc");
+                var display = new ProgressDisplay();
+                var run = new TrainingRunOptions { OutputDirectory = outputPath, ResumeFrom = resumePath, Callbacks = [display] };
+                var trained = display.Run(() => InContextRecipeRunner.Run(recipePath, SharedData.Find("."), run, cancellation));
+                string bestDecoder = trained.BestValue is { } v ? $", best mIoU {v.ToString("0.00", CultureInfo.InvariantCulture)} at step {trained.BestStep}" : "";
+                Console.WriteLine($"trained {trained.Steps} steps{(trained.StoppedEarly ? " (stopped early)" : "")}{bestDecoder}; decoder {Path.Combine(outputPath, "checkpoints", "best", "model.safetensors")}");
+                return Task.FromResult(0);
+            }
+            var file = RecipeFile.Read(recipePath, SharedData.Find("."));
             var distributed = DistributedOptions.FromEnvironment();
             if (processes > 1 && distributed is null)
             {

@@ -3,20 +3,43 @@ using Exemplar.Torch;
 namespace Exemplar.InContext;
 
 /// <summary>
-/// The training-free decoder: scores each target cell for each class from its dense cosine correspondence with the
-/// example cells. Evidence for a class is the mean of the top-k similarities to cells inside that class's masks, minus
-/// the same over background cells, plus the same contrast with masked-average prototypes (PANet's foreground and
-/// background prototypes). All examples are pooled into one set of cells (SegGPT's feature ensemble), so more shots
-/// simply give more cells to match. Written with tensor operations only (no element reads, no per-class loop), so the
-/// same code runs eagerly and exports to ONNX with the number of examples and classes left dynamic.
+/// The correspondence stage shared by both decoders: each target cell against the example cells by cosine similarity.
+/// Evidence for a class is the mean of the top-k similarities to cells inside that class's masks and the best one
+/// (GF-SAM's mean and max), the same over background cells, and the similarity to masked-average prototypes (PANet's
+/// foreground and background prototypes). All examples are pooled into one set of cells (SegGPT's feature ensemble),
+/// so more shots simply give more cells to match. Written with tensor operations only (no element reads, no per-class
+/// loop), so the same code runs eagerly and exports to ONNX with the number of examples and classes left dynamic.
 /// </summary>
 internal static class CorrespondenceDecoder
 {
+    /// <summary>Evidence channels per class and level: top-k mean, max and prototype similarity, each for the class and for the background.</summary>
+    public const int EvidenceChannels = 6;
+
     /// <summary>
-    /// Class logits at one level: target [B, C, h, w] (L2-normalised over C) against the prompt level → [B, classes, h, w];
-    /// positive means "more like the class than like the background".
+    /// The training-free decoder's class logits at one level: target [B, C, h, w] (L2-normalised over C) against the
+    /// prompt level → [B, classes, h, w]; positive means "more like the class than like the background": the class's
+    /// top-k mean plus <paramref name="prototypeWeight"/> times its prototype similarity, minus the same for the background.
     /// </summary>
     public static Tensor Score(Tensor target, PromptLevel prompt, int topK, double prototypeWeight)
+    {
+        using var scope = DisposeScope.Begin();
+        return TrainingFreeLogits(Evidence(target, prompt, topK), prototypeWeight).MoveToOuterScope();
+    }
+
+    /// <summary>The training-free logits from evidence [B, classes, 6, h, w] → [B, classes, h, w] (see <see cref="Score"/>).</summary>
+    public static Tensor TrainingFreeLogits(Tensor evidence, double prototypeWeight)
+    {
+        using var scope = DisposeScope.Begin();
+        var logits = evidence.Select(2, 0) + evidence.Select(2, 4) * prototypeWeight - evidence.Select(2, 1) - evidence.Select(2, 5) * prototypeWeight;
+        return logits.MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Evidence at one level: target [B, C, h, w] (L2-normalised over C) against the prompt level →
+    /// [B, classes, 6, h, w]: class top-k mean, background top-k mean, class max, background max, class prototype,
+    /// background prototype similarity. The background is every labelled cell not covered by a class.
+    /// </summary>
+    public static Tensor Evidence(Tensor target, PromptLevel prompt, int topK)
     {
         using var scope = DisposeScope.Begin();
         long b = target.Size(0), c = target.Size(1), h = target.Size(2), w = target.Size(3);
@@ -28,20 +51,24 @@ internal static class CorrespondenceDecoder
         var queries = target.Flatten(2).Transpose(1, 2);                                       // [B, P, C]
         var similarity = queries.Matmul(support);                                              // [B, P, Q]
 
-        var dense = TopKMean(similarity, weights, topK);                                       // [B, 1 + classes, P]
+        var (dense, best) = TopKMean(similarity, weights, topK);                               // [B, 1 + classes, P] each
         var prototypes = Functional.Normalize(support.Matmul(weights.Transpose(0, 1)) / weights.Sum([1]).Clamp(min: 1e-6), dim: 0); // [C, 1 + classes]
         var prototype = queries.Matmul(prototypes).Transpose(1, 2);                            // [B, 1 + classes, P]
-        var evidence = dense + prototype * prototypeWeight;
-        var logits = evidence.Slice(1, 1, null) - evidence.Slice(1, 0, 1);                     // [B, classes, P]
-        return logits.Reshape(b, -1, h, w).MoveToOuterScope();
+        Tensor Split(Tensor rows)                                                              // [B, 1 + classes, P] → class [B, classes, P], background broadcast to it
+        {
+            var classes = rows.Slice(1, 1, null);
+            return Tensor.Stack([classes, rows.Slice(1, 0, 1) + Tensor.ZerosLike(classes)], 2);
+        }
+        var evidence = Tensor.Cat([Split(dense), Split(best), Split(prototype)], 2);           // [B, classes, 6, P]: pairs (class, background)
+        return evidence.Reshape(b, -1, EvidenceChannels, h, w).MoveToOuterScope();
     }
 
     /// <summary>
-    /// For each weight row [R, Q], the mean of the k largest similarities [B, P, Q] over the cells whose weight is at
-    /// least one half; when no cell is (a region smaller than a cell), over the best-covered cells; 0 for an empty row
-    /// → [B, R, P].
+    /// For each weight row [R, Q], the mean and the largest of the k largest similarities [B, P, Q] over the cells whose
+    /// weight is at least one half; when no cell is (a region smaller than a cell), over the best-covered cells; 0 for
+    /// an empty row → ([B, R, P], [B, R, P]).
     /// </summary>
-    private static Tensor TopKMean(Tensor similarity, Tensor weights, int topK)
+    private static (Tensor Mean, Tensor Max) TopKMean(Tensor similarity, Tensor weights, int topK)
     {
         using var scope = DisposeScope.Begin();
         var strict = weights.Ge(0.5);                                                          // [R, Q]
@@ -51,7 +78,8 @@ internal static class CorrespondenceDecoder
         var count = inside.Sum([1]).Clamp(max: topK).To(DType.Float32).Clamp(min: 1);          // [R]
         var masked = similarity.Unsqueeze(1).MaskedFill(inside.LogicalNot().Unsqueeze(1), double.NegativeInfinity); // [B, R, P, Q]
         var (values, _) = masked.Topk(topK, dim: -1);                                          // [B, R, P, k]
-        var sums = values.MaskedFill(values.IsInf(), 0).Sum([3]);                               // only the cells that exist
-        return (sums / count.Reshape(1, -1, 1)).MoveToOuterScope();
+        var finite = values.MaskedFill(values.IsInf(), 0);                                     // only the cells that exist
+        var mean = finite.Sum([3]) / count.Reshape(1, -1, 1);
+        return (mean.MoveToOuterScope(), finite.Select(3, 0).MoveToOuterScope());
     }
 }

@@ -16,7 +16,7 @@ public interface IExampleSegmenter
 public sealed class FeatureExampleSegmenter(Segmenter segmenter) : IExampleSegmenter
 {
     /// <inheritdoc/>
-    public string Name => segmenter.EncoderName;
+    public string Name => segmenter.Name;
 
     /// <inheritdoc/>
     public IReadOnlyList<SegmentationResult> SegmentEpisode(PromptSet prompts, IReadOnlyList<Tensor> targets)

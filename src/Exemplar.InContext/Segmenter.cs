@@ -9,9 +9,14 @@ namespace Exemplar.InContext;
 /// Segments targets with encoded prompts, no training: encoder features at several levels → dense correspondence
 /// scores per level (<see cref="CorrespondenceDecoder"/>) → averaged at the finest level → upsampled to the input and
 /// refined along the target's edges with a guided filter → cropped and resized back to the target's own size.
-/// Deterministic: the same inputs give the same masks.
+/// Deterministic: the same inputs give the same masks. With a <see cref="LearnedDecoder"/>, its logits replace the
+/// averaged scores (the upsampling and refinement stay).
 /// </summary>
-public sealed class Segmenter(IImageEncoder encoder, string encoderName, SegmenterOptions options)
+/// <param name="encoder">The frozen encoder.</param>
+/// <param name="encoderName">Its zoo name.</param>
+/// <param name="options">How to segment.</param>
+/// <param name="decoder">A decoder trained for this encoder and these levels, or null for the training-free one.</param>
+public sealed class Segmenter(IImageEncoder encoder, string encoderName, SegmenterOptions options, LearnedDecoder? decoder = null)
 {
     private PromptEncoder? _promptEncoder;
 
@@ -23,6 +28,12 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
 
     /// <summary>The options.</summary>
     public SegmenterOptions Options { get; } = options;
+
+    /// <summary>The trained decoder, or null: the training-free correspondence scores.</summary>
+    public LearnedDecoder? Decoder { get; } = decoder;
+
+    /// <summary>A short name for reports: the encoder's, with "+decoder" when a trained decoder is used.</summary>
+    public string Name => Decoder is null ? EncoderName : $"{EncoderName}+decoder";
 
     /// <summary>An encoder for prompts with the same settings.</summary>
     public PromptEncoder PromptEncoder => _promptEncoder ??= new(Encoder, EncoderName, Options);
@@ -88,27 +99,36 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     /// <summary>
     /// The decoder (exported as the bundle's decoder graph): encoder maps at the configured levels [B, C_l, h_l, w_l]
     /// and gray guides [B, 1, S, S] against the prompt levels → class logits at the input size [B, classes, S, S].
-    /// Levels are scored separately, averaged at the finest grid, upsampled bilinearly and refined by the guided filter.
+    /// Coarse logits at the finest level's grid (the training-free scores averaged over levels, or the trained
+    /// decoder's), upsampled bilinearly and refined by the guided filter. Differentiable in the decoder's weights and
+    /// in the prompt: what training and in-context tuning optimise through.
     /// </summary>
     public Tensor DecodeLogits(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt)
     {
         using var scope = DisposeScope.Begin();
+        var normalized = maps.Select(m => Functional.Normalize(m.To(DType.Float32), dim: 1)).ToList();
+        var coarse = Decoder is null ? TrainingFreeLogits(normalized, prompt) : Decoder.Forward(normalized, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale);
+        var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
+        if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps, Options.GuidedSubsample);
+        return full.MoveToOuterScope();
+    }
+
+    /// <summary>Levels scored separately and averaged at the finest grid, scaled to logits → [B, classes, h, w].</summary>
+    private Tensor TrainingFreeLogits(IReadOnlyList<Tensor> normalized, IReadOnlyList<PromptLevel> prompt)
+    {
+        using var scope = DisposeScope.Begin();
         Tensor? sum = null;
-        long gridH = maps.Max(m => m.Size(2)), gridW = maps.Max(m => m.Size(3));
-        for (int l = 0; l < maps.Count; l++)
+        long gridH = normalized.Max(m => m.Size(2)), gridW = normalized.Max(m => m.Size(3));
+        for (int l = 0; l < normalized.Count; l++)
         {
-            var features = Functional.Normalize(maps[l].To(DType.Float32), dim: 1);
-            var logits = CorrespondenceDecoder.Score(features, prompt[l], Options.TopK, Options.PrototypeWeight);
+            var logits = CorrespondenceDecoder.Score(normalized[l], prompt[l], Options.TopK, Options.PrototypeWeight);
             if (logits.Size(2) != gridH || logits.Size(3) != gridW)
             {
                 logits = Functional.Interpolate(logits, (int)gridH, (int)gridW, InterpolationMode.Bilinear);
             }
             sum = sum is null ? logits : sum + logits;
         }
-        var coarse = sum! * (Options.LogitScale / maps.Count);                                 // [B, classes, h, w]
-        var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
-        if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps, Options.GuidedSubsample);
-        return full.MoveToOuterScope();
+        return (sum! * (Options.LogitScale / normalized.Count)).MoveToOuterScope();
     }
 
     private void CheckCompatible(PromptFeatures prompts)

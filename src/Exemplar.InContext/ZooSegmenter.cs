@@ -21,10 +21,12 @@ namespace Exemplar.InContext;
 public sealed class ZooSegmenter : IDisposable
 {
     private readonly IImageEncoder _encoder;
+    private readonly LearnedDecoder? _decoder;
 
     private ZooSegmenter(IImageEncoder encoder, Segmenter segmenter)
     {
         _encoder = encoder;
+        _decoder = segmenter.Decoder;
         Segmenter = segmenter;
     }
 
@@ -37,21 +39,33 @@ public sealed class ZooSegmenter : IDisposable
     /// <param name="configure">
     /// Adjusts the encoder's default options (<see cref="SegmenterOptions.For"/>), e.g. <c>o => o with { Threshold = 0.4 }</c>.
     /// </param>
-    /// <exception cref="ArgumentException">No zoo model has that name.</exception>
-    /// <exception cref="FileNotFoundException">The weight file does not exist.</exception>
-    /// <exception cref="Torch.Serialization.CheckpointFormatException">The file is not weights for this model.</exception>
-    public static ZooSegmenter Load(string model, string weights, Func<SegmenterOptions, SegmenterOptions>? configure = null)
+    /// <param name="decoder">
+    /// A decoder file trained for this encoder (<see cref="DecoderFile"/>), or null for the training-free decoder. Its
+    /// training input size becomes the default input size.
+    /// </param>
+    /// <exception cref="ArgumentException">No zoo model has that name, or the decoder was trained for another encoder or levels.</exception>
+    /// <exception cref="FileNotFoundException">The weight or decoder file does not exist.</exception>
+    /// <exception cref="Torch.Serialization.CheckpointFormatException">The file is not weights for this model, or not a decoder file.</exception>
+    public static ZooSegmenter Load(string model, string weights, Func<SegmenterOptions, SegmenterOptions>? configure = null, string? decoder = null)
     {
         var entry = ModelZoo.Get(model);
         var encoder = entry.Load(weights);
+        LearnedDecoder? learned = null;
         try
         {
             ((Module)encoder).Freeze();
             var options = SegmenterOptions.For(encoder);
-            return new ZooSegmenter(encoder, new Segmenter(encoder, entry.Name, configure is null ? options : configure(options)));
+            if (decoder is not null)
+            {
+                (learned, var info) = DecoderFile.Load(decoder);
+                options = options with { InputSize = info.InputSize };
+                DecoderFile.CheckFits(decoder, info, entry.Name, options.Levels);
+            }
+            return new ZooSegmenter(encoder, new Segmenter(encoder, entry.Name, configure is null ? options : configure(options), learned));
         }
         catch
         {
+            learned?.Dispose();
             encoder.Dispose();
             throw;
         }
@@ -90,6 +104,10 @@ public sealed class ZooSegmenter : IDisposable
         return Segment(prompt, image);
     }
 
-    /// <summary>Frees the encoder.</summary>
-    public void Dispose() => _encoder.Dispose();
+    /// <summary>Frees the encoder and the decoder.</summary>
+    public void Dispose()
+    {
+        _decoder?.Dispose();
+        _encoder.Dispose();
+    }
 }

@@ -30,8 +30,10 @@ public sealed record BundleOptions
 /// <summary>
 /// Writes an <c>.exemplar</c> bundle (see <see cref="BundleManifest"/>) for a segmenter: the encoder traced from
 /// Exemplar.Torch (or the zoo's int8 MobileNetV2 graph), the prompt and decoder graphs traced from
-/// <see cref="PromptEncoder.EncodeLevel"/> and <see cref="Segmenter.DecodeLogits"/> with examples and classes left
-/// dynamic, and the fixed image and restoration graphs.
+/// <see cref="PromptEncoder.EncodeLevel"/> and <see cref="Segmenter.DecodeLogits"/> (the trained
+/// <see cref="LearnedDecoder"/>'s weights included, when the segmenter has one) with examples and classes left
+/// dynamic, and the fixed image and restoration graphs. Both decoders take the same inputs, so prompts are shared
+/// between bundles that differ only in their decoder.
 /// </summary>
 public static class BundleExporter
 {
@@ -86,7 +88,7 @@ public static class BundleExporter
         var decoder = OnnxExporter.Export(
             x => [segmenter.DecodeLogits(x[..levels], x[levels], [.. Enumerable.Range(0, levels).Select(l => new PromptLevel(x[levels + 1 + 3 * l], x[levels + 2 + 3 * l], x[levels + 3 + 3 * l]))])],
             [.. levelMaps, guide, .. examples.SelectMany(p => new[] { p.Features, p.Foreground, p.Valid })],
-            new OnnxExportOptions { InputNames = [.. levelNames, "guide", .. promptOutputs], OutputNames = ["logits"], DynamicAxes = decoderAxes }).ToByteArray();
+            new OnnxExportOptions { InputNames = [.. levelNames, "guide", .. promptOutputs], OutputNames = ["logits"], DynamicAxes = decoderAxes }, segmenter.Decoder).ToByteArray();
 
         var graphs = new Dictionary<string, byte[]>
         {
@@ -98,7 +100,7 @@ public static class BundleExporter
         };
         var manifest = new BundleManifest
         {
-            Name = options.Name ?? $"{segmenter.EncoderName}-{(int8 ? "int8" : "float32")}-correspondence",
+            Name = options.Name ?? $"{segmenter.EncoderName}-{(int8 ? "int8" : "float32")}-{(segmenter.Decoder is null ? "correspondence" : "learned-decoder")}",
             Encoder = segmenter.EncoderName,
             Precision = int8 ? "int8" : "float32",
             InputSize = s,

@@ -76,9 +76,9 @@ public sealed record EvaluationDataset(DatasetKind Kind, string Root)
                 return (fss, Limit(FssEpisodes.Build(fss, new FssEpisodeOptions { Shots = options.Shots, Seed = options.Seed }), options));
             case DatasetKind.Coco20i:
             case DatasetKind.CocoMini:
-                var coco = new CocoInstancesDataset(Root, Kind == DatasetKind.CocoMini
-                    ? new CocoOptions { AnnotationFile = "annotations/instances_val2017.json", ImageFolder = "val2017" }
-                    : new CocoOptions { AnnotationFile = "annotations/instances_val2014.json", ImageFolder = "val2014" });
+                var coco = Kind == DatasetKind.CocoMini
+                    ? (CocoInstancesDataset)OpenDataset(SplitSide.Eval)
+                    : new CocoInstancesDataset(Root, new CocoOptions { AnnotationFile = "annotations/instances_val2014.json", ImageFolder = "val2014" });
                 return (coco, Coco20iEpisodes.Build(coco, new Coco20iOptions { Fold = options.Fold, Shots = options.Shots, Seed = options.Seed, EpisodeCount = options.Episodes ?? 1000 }));
             case DatasetKind.Lvis92i:
                 var lvis = new CocoInstancesDataset(Root, new CocoOptions { AnnotationFile = "lvis_v1_val.json", ImageFolder = "." });
@@ -93,9 +93,8 @@ public sealed record EvaluationDataset(DatasetKind Kind, string Root)
                 var perseg = new PerSegDataset(Root);
                 return (perseg, Limit(InstanceEpisodes.Build(perseg, new InstanceEpisodeOptions { Shots = options.Shots }), options));
             default:
-                var dataset = OpenClassLevel();
-                long[] excluded = Kind is DatasetKind.Ccp or DatasetKind.MagneticTile ? [0] : [];
-                return (dataset, ClassEpisodes.Build(dataset, new ClassEpisodeOptions { Shots = options.Shots, Seed = options.Seed, ExcludedClasses = excluded, EpisodeCount = options.Episodes }));
+                var dataset = OpenDataset(SplitSide.Eval);
+                return (dataset, ClassEpisodes.Build(dataset, new ClassEpisodeOptions { Shots = options.Shots, Seed = options.Seed, ExcludedClasses = ExcludedClasses, EpisodeCount = options.Episodes }));
         }
     }
 
@@ -110,20 +109,31 @@ public sealed record EvaluationDataset(DatasetKind Kind, string Root)
         return hasTestClasses ? FssSplit.Test : FssSplit.All;
     }
 
-    private ISegmentationDataset OpenClassLevel() => Kind switch
+    /// <summary>
+    /// The data set on one side of the shared split table: CamVid's train or val folder, COCO-mini's train2017 or
+    /// val2017, CCP, magnetic tiles, DRIVE and ISBI by their numbering rule (<see cref="SharedSplits"/>). DAVIS's sides
+    /// are separate folders (<c>davis2016-train</c>, <c>davis2016</c>): <see cref="Root"/> is the side. PerSeg and the
+    /// FSS-1000 sample are evaluation only.
+    /// </summary>
+    /// <exception cref="ArgumentException">The kind has no train side here.</exception>
+    public ISegmentationDataset OpenDataset(SplitSide side) => Kind switch
     {
-        DatasetKind.Ccp => new CcpDataset(Root),
-        DatasetKind.CamVid => new CamVidDataset(Root, new CamVidOptions { Split = "val" }),
-        DatasetKind.MagneticTile => new MagneticTileDataset(Root),
-        DatasetKind.Drive => new DriveDataset(Root),
-        DatasetKind.Isbi2012 => new IsbiDataset(Root),
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "not a class-level data set"),
+        DatasetKind.Ccp => SharedSplits.Select(new CcpDataset(Root), NumberedSplit.Ccp, side),
+        DatasetKind.CamVid => new CamVidDataset(Root, new CamVidOptions { Split = side == SplitSide.Eval ? "val" : "train" }),
+        DatasetKind.MagneticTile => SharedSplits.Select(new MagneticTileDataset(Root), NumberedSplit.MagneticTile, side),
+        DatasetKind.Drive => SharedSplits.Select(new DriveDataset(Root), NumberedSplit.Drive, side),
+        DatasetKind.Isbi2012 => SharedSplits.Select(new IsbiDataset(Root), NumberedSplit.Isbi2012, side),
+        DatasetKind.CocoMini => new CocoInstancesDataset(Root, side == SplitSide.Eval
+            ? new CocoOptions { AnnotationFile = "annotations/instances_val2017.json", ImageFolder = "val2017" }
+            : new CocoOptions { AnnotationFile = "annotations/instances_train2017.json", ImageFolder = "train2017" }),
+        DatasetKind.Davis2016 => new DavisDataset(Root),
+        _ when side == SplitSide.Eval => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "not a class-level data set"),
+        _ => throw new ArgumentException($"{KindName} is for evaluation only: nothing may be trained on it"),
     };
 
-    /// <summary>
-    /// Keeps at most <see cref="EpisodeOptions.Episodes"/> episodes, spread evenly over the list (so that every class or
-    /// sequence stays represented), in their original order.
-    /// </summary>
+    /// <summary>Class labels that are no episode's class (the "null"/"defect-free" background of CCP and magnetic tiles).</summary>
+    public IReadOnlyList<long> ExcludedClasses => Kind is DatasetKind.Ccp or DatasetKind.MagneticTile ? [0] : [];
+
     private static EpisodeList Limit(EpisodeList list, EpisodeOptions options)
     {
         if (options.Episodes is not { } n || n >= list.Episodes.Count) return list;

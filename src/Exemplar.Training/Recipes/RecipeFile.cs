@@ -37,15 +37,22 @@ public sealed class RecipeFile
     }
 
     /// <summary>A path of the recipe resolved: <c>$shared/…</c> in the shared folder, anything else relative to the recipe's folder.</summary>
-    public string Resolve(string key, string value)
+    public string Resolve(string key, string value) => ResolvePath(Path, SharedFolder, key, value, ErrorAt);
+
+    /// <summary>
+    /// A path written in the recipe at <paramref name="recipePath"/> resolved: <c>$shared/…</c> in
+    /// <paramref name="sharedFolder"/>, anything else relative to the recipe's folder.
+    /// </summary>
+    /// <exception cref="RecipeException">The path is in the shared folder and there is none.</exception>
+    public static string ResolvePath(string recipePath, string? sharedFolder, string key, string value, Func<string, string, RecipeException> errorAt)
     {
         const string shared = "$shared/";
         if (value.StartsWith(shared, StringComparison.Ordinal))
         {
-            if (SharedFolder is null) throw _mapper.ErrorAt(key, $"'{value}' is in the shared data folder, and there is none (set EXEMPLAR_SHARED)");
-            return System.IO.Path.GetFullPath(System.IO.Path.Combine(SharedFolder, value[shared.Length..]));
+            if (sharedFolder is null) throw errorAt(key, $"'{value}' is in the shared data folder, and there is none (set EXEMPLAR_SHARED)");
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(sharedFolder, value[shared.Length..]));
         }
-        return System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, value));
+        return System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(recipePath))!, value));
     }
 
     /// <summary>An error pointing at <paramref name="key"/>'s line.</summary>
@@ -87,22 +94,35 @@ public sealed class RecipeFile
         Probability("augment.cutmix", a.Cutmix);
         Probability("augment.mosaic", a.Mosaic);
 
-        if (r.Optimizer.Lr <= 0) throw ErrorAt("optimizer.lr", $"must be positive, got {r.Optimizer.Lr}");
-        if (r.Optimizer.WeightDecay < 0) throw ErrorAt("optimizer.weight_decay", $"must be 0 or more, got {r.Optimizer.WeightDecay}");
+        CheckOptimization(r.Optimizer, r.Schedule, r.Trainer, ErrorAt);
         if (!(r.Optimizer.BackboneLrScale is >= 0 and <= 1)) throw ErrorAt("optimizer.backbone_lr_scale", $"must be in [0, 1], got {r.Optimizer.BackboneLrScale}");
+        if (r.Trainer.Monitor is not ("mIoU" or "mDice" or "mAcc" or "aAcc") && !r.Trainer.Monitor.StartsWith("IoU.", StringComparison.Ordinal))
+            throw ErrorAt("trainer.monitor", $"'{r.Trainer.Monitor}' is not a validation metric: mIoU, mDice, mAcc, aAcc or IoU.<class>");
+    }
 
-        var t = r.Trainer;
-        if ((t.Epochs is null) == (t.Steps is null)) throw ErrorAt(t.Epochs is null ? "trainer" : "trainer.steps", "set exactly one of trainer.epochs and trainer.steps");
+    /// <summary>Checks the sections every recipe shares: optimizer, schedule and trainer (not the monitored metric, which depends on the validator).</summary>
+    /// <param name="o">The optimizer section.</param>
+    /// <param name="schedule">The schedule section.</param>
+    /// <param name="t">The trainer section.</param>
+    /// <param name="errorAt">Makes an error that points at a key's line.</param>
+    /// <exception cref="RecipeException">A value is out of range.</exception>
+    public static void CheckOptimization(OptimizerRecipe o, ScheduleRecipe schedule, TrainerRecipe t, Func<string, string, RecipeException> errorAt)
+    {
+        void Positive(string key, long value)
+        {
+            if (value < 1) throw errorAt(key, $"must be at least 1, got {value}");
+        }
+        if (o.Lr <= 0) throw errorAt("optimizer.lr", $"must be positive, got {o.Lr}");
+        if (o.WeightDecay < 0) throw errorAt("optimizer.weight_decay", $"must be 0 or more, got {o.WeightDecay}");
+        if ((t.Epochs is null) == (t.Steps is null)) throw errorAt(t.Epochs is null ? "trainer" : "trainer.steps", "set exactly one of trainer.epochs and trainer.steps");
         if (t.Epochs is { } e) Positive("trainer.epochs", e);
         if (t.Steps is { } s) Positive("trainer.steps", s);
         Positive("trainer.accumulation", t.Accumulation);
         Positive("trainer.log_every", t.LogEvery);
-        if (t.EmaDecay is { } d && !(d is >= 0 and < 1)) throw ErrorAt("trainer.ema_decay", $"must be in [0, 1), got {d}");
-        if (r.Trainer.Monitor is not ("mIoU" or "mDice" or "mAcc" or "aAcc") && !r.Trainer.Monitor.StartsWith("IoU.", StringComparison.Ordinal))
-            throw ErrorAt("trainer.monitor", $"'{r.Trainer.Monitor}' is not a validation metric: mIoU, mDice, mAcc, aAcc or IoU.<class>");
-        if (r.Schedule.Kind == ScheduleKind.MultiStep && r.Schedule.Milestones is not { Count: > 0 }) throw ErrorAt("schedule.kind", "multi_step needs schedule.milestones");
-        if (r.Schedule.WarmupSteps < 0) throw ErrorAt("schedule.warmup_steps", $"must be 0 or more, got {r.Schedule.WarmupSteps}");
-        if (!(r.Schedule.WarmupStartFactor is > 0 and <= 1)) throw ErrorAt("schedule.warmup_start_factor", $"must be in (0, 1], got {r.Schedule.WarmupStartFactor}");
+        if (t.EmaDecay is { } d && !(d is >= 0 and < 1)) throw errorAt("trainer.ema_decay", $"must be in [0, 1), got {d}");
+        if (schedule.Kind == ScheduleKind.MultiStep && schedule.Milestones is not { Count: > 0 }) throw errorAt("schedule.kind", "multi_step needs schedule.milestones");
+        if (schedule.WarmupSteps < 0) throw errorAt("schedule.warmup_steps", $"must be 0 or more, got {schedule.WarmupSteps}");
+        if (!(schedule.WarmupStartFactor is > 0 and <= 1)) throw errorAt("schedule.warmup_start_factor", $"must be in (0, 1], got {schedule.WarmupStartFactor}");
     }
 
     private void Positive(string key, long value)

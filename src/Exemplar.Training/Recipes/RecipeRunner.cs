@@ -109,20 +109,8 @@ public static class RecipeRunner
         var quantization = r.Quantization is { } q ? PrepareQuantization(network, trainLoader, q, options.ResumeFrom) : null;
         var description = SegmentationModelInfo.For(zoo.Name, network, [.. trainSet.Classes.Select(c => c.Name)], trainSet.IgnoreLabel, trainSet.Name, Path.GetFileName(recipe.Path));
 
-        var trainerOptions = new TrainerOptions
+        var trainerOptions = TrainerOptionsFor(r.Trainer) with
         {
-            Epochs = r.Trainer.Epochs,
-            Steps = r.Trainer.Steps,
-            AccumulationSteps = r.Trainer.Accumulation,
-            GradientClipNorm = r.Trainer.ClipGradNorm,
-            BFloat16Autocast = r.Trainer.Bf16,
-            Ema = r.Trainer.EmaDecay is { } decay ? new EmaOptions { Decay = decay } : null,
-            Seed = r.Trainer.Seed,
-            LogEvery = r.Trainer.LogEvery,
-            ValidateEvery = r.Trainer.ValidateEvery,
-            CheckpointEvery = r.Trainer.CheckpointEvery,
-            Monitor = new MonitorOptions(r.Trainer.Monitor, MetricGoal.Maximize),
-            EarlyStopping = r.Trainer.EarlyStopping is { } es ? new EarlyStoppingOptions { Patience = es.Patience, MinDelta = es.MinDelta, MinSteps = es.MinSteps } : null,
             // Every checkpoint's model.safetensors is then a model file that eval --model and predict can use alone (an
             // int8 one, with the ranges of that moment, in quantisation-aware training).
             ModelMetadata = () => SegmentationModelFile.Metadata(description with { Quantization = quantization?.Ranges() }),
@@ -130,7 +118,7 @@ public static class RecipeRunner
         long totalSteps = Trainer<SegmentationBatch>.CountSteps(trainLoader.BatchCount, trainerOptions).TotalSteps;
 
         using var optimizer = CreateOptimizer(r.Optimizer, network);
-        var schedule = CreateSchedule(recipe, optimizer, totalSteps);
+        var schedule = CreateSchedule(r.Schedule, recipe.ErrorAt, optimizer, totalSteps);
         string logPath = Path.Combine(output, LogFile);
         var validator = new SegmentationValidator(network, valLoader, [.. trainSet.Classes.Select(c => c.Name)], trainSet.IgnoreLabel);
         ITrainerCallback[] callbacks = [new JsonlLog(logPath), new TrainingCurves(Path.Combine(output, "curves"), logPath), .. options.Callbacks];
@@ -273,9 +261,30 @@ public static class RecipeRunner
         };
     }
 
-    private static LearningRateSchedule CreateSchedule(RecipeFile recipe, Optimizer optimizer, long totalSteps)
+    /// <summary>The trainer's options from a recipe's <c>trainer</c> section (no model metadata).</summary>
+    public static TrainerOptions TrainerOptionsFor(TrainerRecipe t) => new()
     {
-        var s = recipe.Recipe.Schedule;
+        Epochs = t.Epochs,
+        Steps = t.Steps,
+        AccumulationSteps = t.Accumulation,
+        GradientClipNorm = t.ClipGradNorm,
+        BFloat16Autocast = t.Bf16,
+        Ema = t.EmaDecay is { } decay ? new EmaOptions { Decay = decay } : null,
+        Seed = t.Seed,
+        LogEvery = t.LogEvery,
+        ValidateEvery = t.ValidateEvery,
+        CheckpointEvery = t.CheckpointEvery,
+        Monitor = new MonitorOptions(t.Monitor, MetricGoal.Maximize),
+        EarlyStopping = t.EarlyStopping is { } es ? new EarlyStoppingOptions { Patience = es.Patience, MinDelta = es.MinDelta, MinSteps = es.MinSteps } : null,
+    };
+
+    /// <summary>The learning-rate schedule a recipe's <c>schedule</c> section describes, over <paramref name="totalSteps"/>.</summary>
+    /// <param name="s">The section.</param>
+    /// <param name="errorAt">Makes an error that points at a key's line.</param>
+    /// <param name="optimizer">The optimizer it schedules.</param>
+    /// <param name="totalSteps">Optimizer steps of the whole run.</param>
+    public static LearningRateSchedule CreateSchedule(ScheduleRecipe s, Func<string, string, RecipeException> errorAt, Optimizer optimizer, long totalSteps)
+    {
         long decaySteps = Math.Max(1, totalSteps - s.WarmupSteps);
         LearningRateSchedule schedule = s.Kind switch
         {
@@ -286,7 +295,7 @@ public static class RecipeRunner
             ScheduleKind.OneCycle => new OneCycleSchedule(optimizer, new OneCycleScheduleOptions { MaxLearningRates = [.. optimizer.Groups.Select(g => g.LearningRate)], TotalSteps = totalSteps }),
             _ => new ReduceLrOnPlateau(optimizer, new ReduceLrOnPlateauOptions { Mode = PlateauMode.Max, Factor = s.Factor, Patience = s.Patience, Cooldown = s.Cooldown, MinLearningRates = [s.MinLr] }),
         };
-        if (s.WarmupSteps > 0 && s.Kind == ScheduleKind.OneCycle) throw recipe.ErrorAt("schedule.warmup_steps", "one_cycle warms up by itself; leave warmup_steps at 0");
+        if (s.WarmupSteps > 0 && s.Kind == ScheduleKind.OneCycle) throw errorAt("schedule.warmup_steps", "one_cycle warms up by itself; leave warmup_steps at 0");
         return s.WarmupSteps > 0 ? new LinearWarmup(schedule, new LinearWarmupOptions { Steps = s.WarmupSteps, StartFactor = s.WarmupStartFactor }) : schedule;
     }
 

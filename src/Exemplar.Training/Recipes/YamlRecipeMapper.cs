@@ -12,7 +12,7 @@ namespace Exemplar.Training.Recipes;
 /// file, line, column and key: unknown keys (with the known ones listed), values of the wrong type, duplicates. It
 /// remembers where every key was, so that later checks (a missing data set folder) can point at the line too.
 /// </summary>
-internal sealed class YamlRecipeMapper
+public sealed class YamlRecipeMapper
 {
     private readonly string _file;
     private readonly Dictionary<string, Mark> _positions = new(StringComparer.Ordinal);
@@ -23,6 +23,15 @@ internal sealed class YamlRecipeMapper
     public static (T Value, YamlRecipeMapper Mapper) Read<T>(string path) where T : new()
     {
         var mapper = new YamlRecipeMapper(path);
+        var root = LoadRoot(path);
+        if (root is not YamlMappingNode mapping) throw mapper.Error(root, "", "a recipe is a mapping of sections (model:, data:, …)");
+        var value = new T();
+        mapper.Fill(value, mapping, "");
+        return (value, mapper);
+    }
+
+    private static YamlNode LoadRoot(string path)
+    {
         if (!File.Exists(path)) throw new RecipeException(path, 0, 0, "", "no such recipe file");
         var stream = new YamlStream();
         try
@@ -35,12 +44,14 @@ internal sealed class YamlRecipeMapper
             throw new RecipeException(path, e.Start.Line, e.Start.Column, "", $"not valid YAML: {e.Message}", e);
         }
         if (stream.Documents.Count != 1) throw new RecipeException(path, 1, 1, "", $"a recipe is one YAML document, this file has {stream.Documents.Count}");
-        var root = stream.Documents[0].RootNode;
-        if (root is not YamlMappingNode mapping) throw mapper.Error(root, "", "a recipe is a mapping of sections (model:, data:, …)");
-        var value = new T();
-        mapper.Fill(value, mapping, "");
-        return (value, mapper);
+        return stream.Documents[0].RootNode;
     }
+
+    /// <summary>The sections a recipe file has (its top-level keys), to tell one kind of recipe from another before reading it.</summary>
+    /// <exception cref="RecipeException">The file is missing, not YAML, or not a mapping.</exception>
+    public static IReadOnlyList<string> Sections(string path) => LoadRoot(path) is YamlMappingNode mapping
+        ? [.. mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "")]
+        : throw new RecipeException(path, 1, 1, "", "a recipe is a mapping of sections (model:, data:, …)");
 
     /// <summary>An error at the key <paramref name="key"/> (dotted path), or at the file's start when the key was not written.</summary>
     public RecipeException ErrorAt(string key, string problem)

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Exemplar.InContext.Deployment;
+using Exemplar.Models;
 using Exemplar.Models.Deployment;
 using Exemplar.Models.Zoo;
 using Exemplar.TestSupport.Onnx;
@@ -23,13 +24,16 @@ public sealed class BundleExporterTests : IDisposable
     [InlineData("mobilenetv2", 128)]
     [InlineData("resnet50", 128)]
     [InlineData("dinov2_vits14", 112)]
-    public void EveryGraphMatchesTheTorchCodeItWasTracedFrom(string name, int size)
+    [InlineData("mobilenetv2", 128, true)]
+    [InlineData("dinov2_vits14", 112, true)]
+    public void EveryGraphMatchesTheTorchCodeItWasTracedFrom(string name, int size, bool learned = false)
     {
         using var scope = DisposeScope.Begin();
         using var encoder = ModelZoo.Get(name).Create();
         ((Module)encoder).Eval();
         var options = SegmenterOptions.For(encoder) with { InputSize = size, GuidedRadius = 8 };
-        var segmenter = new Segmenter(encoder, name, options);
+        using var decoder = learned ? RandomDecoder(encoder, options) : null;
+        var segmenter = new Segmenter(encoder, name, options, decoder);
         string path = Path.Combine(_dir, $"{name}.exemplar");
         var manifest = BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" });
         Assert.Throws<IOException>(() => BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" }));
@@ -93,6 +97,16 @@ public sealed class BundleExporterTests : IDisposable
         var onnxLogits = OnnxCheck.Run(Graph("decoder"), [.. inputs])[0];
         Assert.Equal([1L, 3, size, size], onnxLogits.Shape);
         AssertClose(logits, onnxLogits, 1e-3, $"{name} decoder logits");
+    }
+
+    /// <summary>A trained-decoder stand-in: random weights everywhere, the zero-initialised head included, in evaluation mode.</summary>
+    private static LearnedDecoder RandomDecoder(IImageEncoder encoder, SegmenterOptions options)
+    {
+        var decoder = new LearnedDecoder(Exemplar.InContext.Training.InContextRecipeRunner.LevelChannels(encoder, options), width: 16);
+        ulong seed = 40;
+        foreach (var (_, p) in decoder.NamedParameters()) Init.Normal_(p, 0, 0.3, new Generator(seed++));
+        decoder.Eval();
+        return decoder;
     }
 
     /// <summary>Max |a − b| ≤ tolerance × max(1, max |a|).</summary>

@@ -1,0 +1,53 @@
+namespace Exemplar.InContext.Training;
+
+/// <summary>How training episodes are drawn and augmented.</summary>
+public sealed record EpisodeSamplingOptions
+{
+    /// <summary>Episodes per batch (E).</summary>
+    public int EpisodesPerBatch { get; init; } = 4;
+
+    /// <summary>Fewest examples per episode.</summary>
+    public int MinShots { get; init; } = 1;
+
+    /// <summary>Most examples per episode (each batch draws its K uniformly in [min, max]).</summary>
+    public int MaxShots { get; init; } = 5;
+
+    /// <summary>Encoded views in the pool episodes are drawn from (two per drawn item); each costs one encoder pass and its maps' memory.</summary>
+    public int Views { get; init; } = 1600;
+
+    /// <summary>Batches in one (virtual) epoch: episodes are drawn, not enumerated.</summary>
+    public int BatchesPerEpoch { get; init; } = 250;
+
+    /// <summary>
+    /// Probability that an episode's example is the other augmented view of its own target item (SegGPT-style
+    /// self-pairs); otherwise its examples are views of other items of the target's group.
+    /// </summary>
+    public double SelfPairs { get; init; } = 0.3;
+
+    /// <summary>Probability of a random resized crop of each image.</summary>
+    public double Crop { get; init; } = 0.8;
+
+    /// <summary>Smallest crop area, as a fraction of the image.</summary>
+    public double MinCropScale { get; init; } = 0.3;
+
+    /// <summary>Probability of a horizontal flip of each image.</summary>
+    public double Flip { get; init; } = 0.5;
+
+    /// <summary>Probability of mmseg's photometric distortion of each image.</summary>
+    public double Photometric { get; init; } = 0.5;
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>
+    public void Validate()
+    {
+        if (EpisodesPerBatch < 1) throw new ArgumentException($"episodes_per_batch must be at least 1, got {EpisodesPerBatch}");
+        if (MinShots < 1 || MaxShots < MinShots) throw new ArgumentException($"need 1 ≤ min_shots ≤ max_shots, got {MinShots} and {MaxShots}");
+        if (Views < 2) throw new ArgumentException($"views must be at least 2, got {Views}");
+        if (BatchesPerEpoch < 1) throw new ArgumentException($"batches_per_epoch must be at least 1, got {BatchesPerEpoch}");
+        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("crop", Crop), ("flip", Flip), ("photometric", Photometric) })
+        {
+            if (!(p is >= 0 and <= 1)) throw new ArgumentException($"{name} is a probability in [0, 1], got {p}");
+        }
+        if (!(MinCropScale is > 0 and <= 1)) throw new ArgumentException($"min_crop_scale must be in (0, 1], got {MinCropScale}");
+    }
+}

@@ -1,0 +1,99 @@
+using Exemplar.InContext;
+using Exemplar.Training.Logging;
+
+namespace Exemplar.Cli.Tests;
+
+/// <summary>
+/// <c>exemplar train</c> with an in-context recipe: a few episodic steps for MobileNetV2 write a decoder file that
+/// <c>segment --decoder</c> uses and <c>export --decoder</c> bundles; recipe and option errors.
+/// </summary>
+public sealed class InContextTrainCommandTests : CliTest
+{
+    /// <summary>In-process runs resolve the recipes' <c>$shared/</c> paths through the environment, as the CLI does.</summary>
+    public InContextTrainCommandTests() => Environment.SetEnvironmentVariable("EXEMPLAR_SHARED", SharedFolder.Root);
+
+    private string Recipe(string extra = "")
+    {
+        string path = PathOf("incontext.yaml");
+        File.WriteAllText(path, $"""
+        model:
+          encoder: mobilenetv2
+          weights: $shared/{Cli.Weights}
+          width: 16
+          input_size: 128
+        episodes:
+          sources:
+            - davis2016:$shared/data/davis2016-train
+            - isbi2012:$shared/data/isbi2012
+          episodes_per_batch: 2
+          min_shots: 1
+          max_shots: 2
+          batches_per_epoch: 3
+          views: 12
+        validation:
+          sources:
+            - isbi2012:$shared/data/isbi2012
+          episodes: 2
+        optimizer:
+          lr: 0.01
+        schedule:
+          kind: constant
+        trainer:
+          steps: 4
+          seed: 3
+          log_every: 1
+          validate_every: 2
+          checkpoint_every: 2
+        {extra}
+        """);
+        return path;
+    }
+
+    [SharedFact(Cli.Weights, "data/davis2016-train/JPEGImages/480p/bear/00000.jpg", "data/isbi2012/images/0.png", Cli.Duck)]
+    public void TrainsADecoderThatSegmentAndExportUse()
+    {
+        string run = PathOf("run");
+        var (code, output, error) = Cli.Run("train", "--recipe", Recipe(), "--out", run);
+        Assert.True(code == 0, error);
+        Assert.Contains("trained 4 steps", output);
+        string decoder = Path.Combine(run, "checkpoints", "best", "model.safetensors");
+        var info = DecoderFile.ReadInfo(decoder);
+        Assert.Equal("mobilenetv2", info.Encoder);
+        Assert.Equal(128, info.InputSize);
+        Assert.Contains("davis2016", info.TrainedOn);
+        var records = JsonlLog.Read(Path.Combine(run, "log.jsonl"));
+        Assert.Equal(4, records.Count(r => r["loss"] is not null));
+        Assert.Equal(2, records.Count(r => r["val"] is not null));
+        Assert.All(records.Where(r => r["loss"] is not null), r => Assert.True(double.IsFinite((double)r["bce"]!) && double.IsFinite((double)r["dice"]!)));
+
+        string masks = PathOf("masks");
+        (code, _, error) = Cli.Run("segment", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", decoder,
+            "--example", Cli.PerSeg("duck_toy_00.jpg"), "--mask", Cli.PerSeg("duck_toy_00.png"), "--target", Cli.PerSeg("duck_toy_01.jpg"), "--out", masks);
+        Assert.True(code == 0, error);
+        Assert.NotEmpty(Directory.GetFiles(masks, "*.png"));
+
+        string bundle = PathOf("learned.exemplar");
+        (code, output, error) = Cli.Run("export", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", decoder, "--out", bundle);
+        Assert.True(code == 0, error);
+        Assert.Contains("learned-decoder", output);
+
+        // A decoder is for the encoder it was trained on, and the bundle engine brings its own.
+        (code, _, error) = Cli.Run("segment", "--decoder", decoder, "--example", Cli.PerSeg("duck_toy_00.jpg"), "--mask", Cli.PerSeg("duck_toy_00.png"), "--target", Cli.PerSeg("duck_toy_01.jpg"), "--out", PathOf("x"));
+        Assert.Equal(1, code);
+        Assert.Contains("--decoder is for --engine torch", error);
+    }
+
+    [SharedFact(Cli.Weights)]
+    public void RecipeErrorsNameTheLine()
+    {
+        var (code, _, error) = Cli.Run("train", "--recipe", Recipe("loss:\n  focal: 1"), "--out", PathOf("bad"));
+        Assert.Equal(1, code);
+        Assert.Contains("'loss.focal'", error);
+        string noSources = PathOf("empty.yaml");
+        File.WriteAllText(noSources, $"model:\n  encoder: mobilenetv2\n  weights: $shared/{Cli.Weights}\nepisodes:\n  min_shots: 3\n  max_shots: 2\ntrainer:\n  steps: 2\n");
+        (code, _, error) = Cli.Run("train", "--recipe", noSources, "--out", PathOf("bad2"));
+        Assert.Equal(1, code);
+        Assert.Contains("min_shots", error);
+        Assert.Contains("empty.yaml:4", error);
+    }
+}

@@ -1,0 +1,90 @@
+using Exemplar.InContext.Training;
+using Exemplar.Models.Zoo;
+using Exemplar.Torch;
+using Exemplar.Torch.Nn;
+using Exemplar.Torch.Serialization;
+
+namespace Exemplar.InContext.Tests;
+
+/// <summary>The trained decoder's construction, its starting point and its file.</summary>
+public sealed class LearnedDecoderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("exemplar-decoder-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (Tensor[] Maps, Tensor Guide, List<PromptLevel> Prompt) Inputs(Segmenter segmenter, int classes)
+    {
+        int s = segmenter.Options.InputSize;
+        var target = Tensor.Randn([1, 3, s, s], new Generator(1));
+        var maps = segmenter.Encoder.ForwardIntermediates(target, segmenter.Options.Levels).Select(m => m.Features).ToArray();
+        var example = Tensor.Randn([2, 3, s, s], new Generator(2));
+        var exampleMaps = segmenter.Encoder.ForwardIntermediates(example, segmenter.Options.Levels).Select(m => m.Features).ToArray();
+        var masks = Tensor.Rand([2, classes, s, s], new Generator(3)).Gt(0.7).To(DType.Float32);
+        var prompt = exampleMaps.Select(m => PromptEncoder.EncodeLevel(m, masks, Tensor.Ones([2, 1, s, s]))).ToList();
+        return (maps, Tensor.Rand([1, 1, s, s], new Generator(4)), prompt);
+    }
+
+    [Fact]
+    public void BeforeTrainingItIsExactlyTheTrainingFreeDecoder()
+    {
+        using var scope = DisposeScope.Begin();
+        using var noGrad = LibTorch.NoGrad();
+        using var encoder = ModelZoo.Get("mobilenetv2").Create();
+        ((Module)encoder).Eval();
+        var options = SegmenterOptions.For(encoder) with { InputSize = 128, GuidedRadius = 8, GuidedSubsample = 1 };
+        using var decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(encoder, options));
+        decoder.Eval();
+        var free = new Segmenter(encoder, "mobilenetv2", options);
+        var learned = new Segmenter(encoder, "mobilenetv2", options, decoder);
+        var (maps, guide, prompt) = Inputs(free, classes: 3);
+        var expected = free.DecodeLogits(maps, guide, prompt);
+        var actual = learned.DecodeLogits(maps, guide, prompt);
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.True((expected - actual).Abs().Max().ToDouble() < 1e-4, "a fresh decoder's zero head must leave the training-free logits");
+        Assert.Equal("mobilenetv2+decoder", learned.Name);
+
+        // Once its head is no longer zero it changes the logits, and it decodes classes alike: permuting the prompt's
+        // classes permutes the logits (each class is folded into the batch and decoded by the same weights).
+        foreach (var (_, p) in decoder.Head.NamedParameters()) Init.Normal_(p, 0, 0.5, new Generator(9));
+        var changed = learned.DecodeLogits(maps, guide, prompt);
+        Assert.True((changed - expected).Abs().Max().ToDouble() > 1e-2);
+        var order = Tensor.From(new long[] { 2, 0, 1 }, 3);
+        var permuted = prompt.Select(p => new PromptLevel(p.Features, p.Foreground.IndexSelect(1, order), p.Valid)).ToList();
+        var moved = learned.DecodeLogits(maps, guide, permuted);
+        Assert.True((moved - changed.IndexSelect(1, order)).Abs().Max().ToDouble() < 1e-4);
+    }
+
+    [Fact]
+    public void ItsFileRoundTripsAndIsRefusedForAnotherEncoder()
+    {
+        using var scope = DisposeScope.Begin();
+        using var decoder = new LearnedDecoder([64, 96, 160, 320], width: 16);
+        foreach (var (_, p) in decoder.NamedParameters()) Init.Normal_(p, 0, 0.1, new Generator(5));
+        var info = new DecoderInfo("mobilenetv2", [10, 13, 16, 17], [64, 96, 160, 320], 16, 512, "tests", "none.yaml", 7);
+        string path = Path.Combine(_dir, "decoder.safetensors");
+        DecoderFile.Save(path, decoder, info);
+        Assert.Throws<IOException>(() => DecoderFile.Save(path, decoder, info));
+        var (loaded, read) = DecoderFile.Load(path);
+        using (loaded)
+        {
+            Assert.Equal(info.Encoder, read.Encoder);
+            Assert.Equal(info.Levels, read.Levels);
+            Assert.Equal(7, read.Steps);
+            foreach (var ((name, a), (_, b)) in decoder.NamedParameters().Zip(loaded.NamedParameters()))
+            {
+                Assert.True(a.Equal(b), name);
+            }
+            Assert.False(loaded.Training);
+        }
+        var wrongEncoder = Assert.Throws<ArgumentException>(() => DecoderFile.CheckFits(path, read, "resnet50", [10, 13, 16, 17]));
+        Assert.Contains("for mobilenetv2, not for resnet50", wrongEncoder.Message);
+        Assert.Throws<ArgumentException>(() => DecoderFile.CheckFits(path, read, "mobilenetv2", [16, 17]));
+
+        string plain = Path.Combine(_dir, "plain.safetensors");
+        SafeTensors.Save(plain, decoder.StateDict());
+        var notDecoder = Assert.Throws<CheckpointFormatException>(() => DecoderFile.ReadInfo(plain));
+        Assert.Contains(DecoderFile.MetadataKey, notDecoder.Message);
+        Assert.Throws<FileNotFoundException>(() => DecoderFile.ReadInfo(Path.Combine(_dir, "missing.safetensors")));
+    }
+}

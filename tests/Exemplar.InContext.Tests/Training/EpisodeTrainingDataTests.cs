@@ -1,0 +1,80 @@
+using Exemplar.InContext.Evaluation;
+using Exemplar.InContext.Training;
+using Exemplar.Models.Zoo;
+using Exemplar.Torch;
+using Exemplar.Vision.Datasets;
+
+namespace Exemplar.InContext.Tests.Training;
+
+/// <summary>Training episodes from the train sides of the shared data sets.</summary>
+public sealed class EpisodeTrainingDataTests
+{
+    private static EvaluationDataset Spec(DatasetKind kind, string folder) => new(kind, SharedFolder.PathOf(folder));
+
+    [SharedFact("data/davis2016-train/JPEGImages/480p/bear/00000.jpg", "data/isbi2012/images/0.png")]
+    public void BatchesAreReproducibleAndShowTheirClass()
+    {
+        using var encoder = ModelZoo.Get("mobilenetv2").Create();
+        var davis = EpisodeSource.Open(Spec(DatasetKind.Davis2016, "data/davis2016-train"));
+        Assert.Equal(30, davis.Groups.Count);                                                 // one group per training sequence
+        Assert.DoesNotContain(davis.Groups, g => g.Name == "bmx-trees");                      // a val sequence
+        var isbi = EpisodeSource.Open(Spec(DatasetKind.Isbi2012, "data/isbi2012"));
+        Assert.All(isbi.Groups, g => Assert.All(g.Items, i => Assert.False(SharedSplits.IsEval(NumberedSplit.Isbi2012, g.Dataset.Items[i].Id))));
+
+        var options = new EpisodeSamplingOptions { EpisodesPerBatch = 3, MinShots = 2, MaxShots = 2, BatchesPerEpoch = 5, Views = 24 };
+        int[] levels = [10, 17];
+        using var data = new EpisodeTrainingData([davis, isbi], encoder, levels, 128, options, seed: 7);
+        Assert.Equal(24, data.ViewCount);
+        using var scope = DisposeScope.Begin();
+        using var a = data.Draw(1, 3);
+        using var again = data.Draw(1, 3);
+        using var other = data.Draw(1, 4);
+        Assert.Equal(2, a.Maps.Count);
+        Assert.Equal([3L * 3, 64, 8, 8], a.Maps[0].Shape);                                   // block 10: stride 16
+        Assert.Equal([3L * 3, 320, 4, 4], a.Maps[1].Shape);
+        Assert.Equal([6L, 1, 128, 128], a.ExampleMasks.Shape);
+        Assert.Equal([3L, 1, 128, 128], a.TargetMasks.Shape);
+        Assert.Equal(2, a.Shots);
+        Assert.True(a.Maps[0].Equal(again.Maps[0]) && a.TargetMasks.Equal(again.TargetMasks) && a.ExampleMasks.Equal(again.ExampleMasks));
+        Assert.False(a.Maps[0].Equal(other.Maps[0]));
+        // A second pool from the same seed is the same pool.
+        using var twin = new EpisodeTrainingData([davis, isbi], encoder, levels, 128, options, seed: 7);
+        using var b = twin.Draw(1, 3);
+        Assert.True(a.Maps[1].Equal(b.Maps[1]) && a.Guides.Equal(b.Guides));
+        // Every example shows its class (crops that lose it are drawn again) and only labelled pixels count.
+        var examplePixels = (a.ExampleMasks * a.ExampleLabelled).Flatten(1).Sum([1]);
+        Assert.True(examplePixels.Min().ToDouble() >= 1, "an example without its class");
+        Assert.True((a.TargetMasks * (1.0 - a.TargetLabelled)).Sum().ToDouble() < 1e-6, "a target's class outside its labelled area");
+        Assert.Equal(5, data.ReadEpoch(0, 2, CancellationToken.None).Select(b => { b.Dispose(); return 1; }).Sum() + 2);
+    }
+
+    [Fact]
+    public void SharedSplitRulesFollowTheTable()
+    {
+        Assert.True(SharedSplits.IsEval(NumberedSplit.Ccp, "0004"));
+        Assert.False(SharedSplits.IsEval(NumberedSplit.Ccp, "0006"));
+        Assert.True(SharedSplits.IsEval(NumberedSplit.MagneticTile, "MT_Crack/exp3_num_171"));
+        Assert.False(SharedSplits.IsEval(NumberedSplit.MagneticTile, "MT_Crack/exp3_num_172"));
+        Assert.False(SharedSplits.IsEval(NumberedSplit.Drive, "training/34"));
+        Assert.True(SharedSplits.IsEval(NumberedSplit.Drive, "training/35"));
+        Assert.False(SharedSplits.IsEval(NumberedSplit.Isbi2012, "19"));
+        Assert.True(SharedSplits.IsEval(NumberedSplit.Isbi2012, "20"));
+        var error = Assert.Throws<ArgumentException>(() => SharedSplits.IsEval(NumberedSplit.MagneticTile, "MT_Crack/exp3"));
+        Assert.Contains("MT_Crack/exp3", error.Message);
+    }
+
+    [SharedFact("data/ccp/labels.json", "data/drive/training/images/21.png")]
+    public void EvaluationUsesOnlyTheEvalSide()
+    {
+        var ccp = Spec(DatasetKind.Ccp, "data/ccp");
+        var eval = ccp.OpenDataset(SplitSide.Eval);
+        var train = ccp.OpenDataset(SplitSide.Train);
+        Assert.Equal(new CcpDataset(ccp.Root).Count, eval.Count + train.Count);
+        Assert.All(eval.Items, i => Assert.Equal(0, int.Parse(i.Id, System.Globalization.CultureInfo.InvariantCulture) % 4));
+        var (opened, episodes) = ccp.Open(new EpisodeOptions(1, 10));
+        Assert.All(episodes.Episodes, e => Assert.True(SharedSplits.IsEval(NumberedSplit.Ccp, e.Query.Id)));
+        Assert.Equal(6, Spec(DatasetKind.Drive, "data/drive").OpenDataset(SplitSide.Eval).Count);
+        Assert.Throws<ArgumentException>(() => Spec(DatasetKind.PerSeg, "data/samples/perseg").OpenDataset(SplitSide.Train));
+        Assert.Equal(eval.Count, opened.Count);
+    }
+}
