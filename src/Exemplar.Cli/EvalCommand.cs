@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Exemplar.InContext;
 using Exemplar.InContext.Evaluation;
+using Exemplar.InContext.Tuning;
 using Exemplar.Torch.IO;
 using Spectre.Console;
 
@@ -29,9 +30,11 @@ internal static class EvalCommand
         var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here; with --model FILE, confusion_matrix.png and scores.json." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
         var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
+        var tune = new Option<bool>("--tune") { Description = "--engine torch: also score with each episode's prompt tuned on its own examples first (in-context tuning, leave-one-out)." };
+        var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class).")
         {
-            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split,
+            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split, tune, tuneSteps,
         };
         inputs.AddModelOptions(command);
         inputs.Model.Description = "Encoder from the model zoo (exemplar models) for few-shot episodes, or a supervised model file (.safetensors " +
@@ -52,7 +55,9 @@ internal static class EvalCommand
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);
             if (jsonFile is not null && AtomicFile.Exists(jsonFile.FullName) && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
-            var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline));
+            if (result.GetValue(tune) && engineKind != EngineKind.Torch) throw new ArgumentException("--tune needs --engine torch (--weights): tuning follows gradients through Exemplar.Torch");
+            var tuning = result.GetValue(tune) ? new PromptTuningOptions { Steps = result.GetValue(tuneSteps) } : null;
+            var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline), tuning);
             try
             {
                 if (result.GetValue(suite) is { } name)
@@ -91,7 +96,8 @@ internal static class EvalCommand
         return command;
     }
 
-    private static List<(IExampleSegmenter Segmenter, IDisposable? Encoder)> Segmenters(CliInputs inputs, EngineOptions engine, EngineKind kind, ParseResult result, bool baseline)
+    private static List<(IExampleSegmenter Segmenter, IDisposable? Encoder)> Segmenters(CliInputs inputs, EngineOptions engine, EngineKind kind, ParseResult result, bool baseline,
+        PromptTuningOptions? tuning)
     {
         var list = new List<(IExampleSegmenter, IDisposable?)>();
         if (baseline) list.Add((new ColorHistogramSegmenter(), null));
@@ -99,6 +105,7 @@ internal static class EvalCommand
         {
             var zoo = inputs.LoadSegmenter(result);
             list.Add((new FeatureExampleSegmenter(zoo.Segmenter), zoo));
+            if (tuning is not null) list.Add((new TunedExampleSegmenter(zoo.Segmenter, tuning), null));
         }
         else
         {

@@ -123,6 +123,49 @@ public sealed class Prompt : IDisposable
         return new Prompt(header.Fingerprint, classes, levels, path);
     }
 
+    /// <summary>The examples' features per level (copies, [K, C, h, w] row-major; shapes in <see cref="FeatureShapes"/>).</summary>
+    public IReadOnlyList<float[]> Features => [.. Levels.Select(l => (float[])l.Features.Clone())];
+
+    /// <summary>The shape [K, C, h, w] of each level's features.</summary>
+    public IReadOnlyList<long[]> FeatureShapes => [.. Levels.Select(l => (long[])l.Shape.Clone())];
+
+    /// <summary>
+    /// A prompt with the same examples' masks and these features instead (each cell's vector L2-normalised, as the
+    /// prompt graph writes them): what in-context tuning produces. The masks, classes and fingerprint are kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">A level is missing, has another length, or holds NaN or infinite values.</exception>
+    public Prompt WithFeatures(IReadOnlyList<float[]> features)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (features.Count != Levels.Count) throw new ArgumentException($"{features.Count} levels of features for a prompt with {Levels.Count}", nameof(features));
+        var levels = new List<PromptLevel>();
+        for (int l = 0; l < Levels.Count; l++)
+        {
+            var level = Levels[l];
+            if (features[l].Length != level.Features.Length) throw new ArgumentException($"level {l}: {features[l].Length} values for a [{string.Join(", ", level.Shape)}] level", nameof(features));
+            long k = level.Shape[0], c = level.Shape[1], cells = level.Shape[2] * level.Shape[3];
+            var normalised = new float[features[l].Length];
+            for (long e = 0; e < k; e++)
+            {
+                for (long p = 0; p < cells; p++)
+                {
+                    double sum = 0;
+                    for (long ch = 0; ch < c; ch++)
+                    {
+                        float v = features[l][(e * c + ch) * cells + p];
+                        if (!float.IsFinite(v)) throw new ArgumentException($"level {l} holds NaN or infinite values", nameof(features));
+                        sum += (double)v * v;
+                    }
+                    // F.normalize's eps: a zero vector stays zero.
+                    double scale = 1 / Math.Max(Math.Sqrt(sum), 1e-12);
+                    for (long ch = 0; ch < c; ch++) normalised[(e * c + ch) * cells + p] = (float)(features[l][(e * c + ch) * cells + p] * scale);
+                }
+            }
+            levels.Add(level with { Features = normalised });
+        }
+        return new Prompt(Fingerprint, Classes, levels, Source);
+    }
+
     /// <summary>SHA-256 over the header's fields (without the checksum) and the data: neither can change unnoticed.</summary>
     private static string Checksum(PromptHeader header, ReadOnlySpan<byte> data)
     {

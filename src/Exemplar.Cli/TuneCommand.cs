@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using Exemplar.InContext.Tuning;
+using Exemplar.Torch;
+using Exemplar.Torch.IO;
+
+namespace Exemplar.Cli;
+
+/// <summary>
+/// <c>exemplar tune</c>: SegGPT's in-context tuning. The examples are encoded with the Exemplar.Torch encoder, their
+/// features tuned so that the prompt segments its own examples (leave-one-out, <see cref="PromptTuner"/>), and the
+/// tuned prompt written — for <c>--engine torch</c>, or, with <c>--bundle</c>, as a bundle prompt (for
+/// <c>segment</c>, <c>track</c> and Exemplar.Runtime): the bundle's own encoding plus what tuning changed.
+/// </summary>
+internal static class TuneCommand
+{
+    internal static Command Create()
+    {
+        var inputs = new CliInputs();
+        var output = new Option<FileInfo>("--out") { Description = "The tuned prompt file to write (e.g. tuned.prompt).", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
+        var rate = new Option<double>("--lr") { Description = "Adam's learning rate on the (normalised) example features.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
+        var bundle = new Option<FileInfo?>("--bundle") { Description = "Write a prompt for this bundle (it must be exported from the same --model, --weights and --decoder), for segment, track and Exemplar.Runtime; default: a prompt for --engine torch." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing prompt file." };
+        var command = new Command("tune", "Tune a prompt on its own examples (in-context tuning: encoder and decoder frozen).") { output, steps, rate, bundle, force };
+        inputs.AddPromptOptions(command);
+        inputs.AddModelOptions(command);
+        command.SetAction(result =>
+        {
+            var file = result.GetValue(output)!;
+            bool overwrite = result.GetValue(force);
+            if (AtomicFile.Exists(file.FullName) && !overwrite) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
+            var options = new PromptTuningOptions { Steps = result.GetValue(steps), LearningRate = result.GetValue(rate) };
+            using var examples = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
+            using var zoo = inputs.LoadSegmenter(result);
+            var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, options);
+            using var features = tuned.Prompt;
+            string summary = string.Create(CultureInfo.InvariantCulture,
+                $"tuned {features.ExampleCount} example(s) in {tuned.Seconds:F1} s: leave-one-out loss {tuned.InitialLoss:F4} → {tuned.FinalLoss:F4}");
+            if (result.GetValue(bundle) is not { } bundleFile)
+            {
+                features.Save(file.FullName, overwrite);
+                Console.WriteLine($"{summary}; wrote {file.FullName} (--engine torch)");
+                return 0;
+            }
+            using var model = Exemplar.Runtime.ExemplarModel.Load(bundleFile.FullName, Exemplar.Runtime.RuntimeOptions.ForDevice("cpu", LibTorch.Threads));
+            using var encoded = RuntimeExampleSegmenter.Encode(model, examples);
+            using var untuned = zoo.Encode(examples);
+            var shapes = encoded.FeatureShapes;
+            var runtimeFeatures = encoded.Features;
+            var adjusted = new List<float[]>();
+            for (int l = 0; l < shapes.Count; l++)
+            {
+                var before = untuned.LevelFeatures[l].Features;
+                if (!before.Shape.SequenceEqual(shapes[l]))
+                    throw new ArgumentException($"{bundleFile.FullName} encodes level {l} as [{string.Join(", ", shapes[l])}], --model {zoo.Segmenter.EncoderName} as [{string.Join(", ", before.Shape)}]: export the bundle from the same encoder and levels");
+                using var scope = DisposeScope.Begin();
+                var delta = (features.LevelFeatures[l].Features - before).Contiguous().ToArray<float>();
+                adjusted.Add([.. runtimeFeatures[l].Zip(delta, (a, d) => a + d)]);
+            }
+            using var prompt = encoded.WithFeatures(adjusted);
+            prompt.Save(file.FullName, overwrite);
+            Console.WriteLine($"{summary}; wrote {file.FullName} for {model.Info.Name}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Exemplar.Torch;
+using Exemplar.Training.Optim;
+
+namespace Exemplar.InContext.Tuning;
+
+/// <summary>How in-context tuning runs.</summary>
+public sealed record PromptTuningOptions
+{
+    /// <summary>Optimizer steps (each goes once over every example as a target).</summary>
+    public int Steps { get; init; } = 20;
+
+    /// <summary>Adam's learning rate on the example features (which are L2-normalised, so changes are relative).</summary>
+    public double LearningRate { get; init; } = 0.02;
+
+    /// <summary>Also use each example mirrored as a target (augmentation).</summary>
+    public bool Flip { get; init; } = true;
+
+    /// <summary>Weight of the squared distance of the tuned features from the encoded ones (keeps them close).</summary>
+    public double Anchor { get; init; } = 1.0;
+
+    /// <summary>Checks the values.</summary>
+    public void Validate()
+    {
+        if (Steps < 1) throw new ArgumentException($"steps must be at least 1, got {Steps}");
+        if (LearningRate <= 0) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
+        if (Anchor < 0) throw new ArgumentException($"the anchor weight must not be negative, got {Anchor}");
+    }
+}
+
+/// <summary>What a tuning run did.</summary>
+/// <param name="Prompt">The tuned prompt (the caller owns it).</param>
+/// <param name="InitialLoss">Leave-one-out loss of the encoded prompt.</param>
+/// <param name="FinalLoss">Leave-one-out loss after the last step.</param>
+/// <param name="Seconds">Wall-clock seconds, encoding included.</param>
+public sealed record PromptTuningResult(PromptFeatures Prompt, double InitialLoss, double FinalLoss, double Seconds);
+
+/// <summary>
+/// SegGPT's in-context tuning for a frozen segmenter: the examples' encoded features are the parameters, learned by
+/// gradient descent so that the prompt segments its own examples — each example in turn is the target and the
+/// others the prompt (leave-one-out; with one example, it is its own prompt and its mirror image the target), through
+/// the segmenter's own decoder (trained or training-free), with binary cross-entropy plus Dice on the labelled pixels.
+/// Encoder and decoder stay frozen; the tuned prompt has the same layout as an encoded one, so it works wherever a
+/// prompt does.
+/// </summary>
+public sealed class PromptTuner(Segmenter segmenter)
+{
+    /// <summary>Encodes <paramref name="examples"/> and tunes the encoding.</summary>
+    /// <exception cref="ArgumentException">The examples or options are unusable.</exception>
+    public PromptTuningResult Tune(PromptSet examples, PromptTuningOptions options)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        using var encoded = segmenter.PromptEncoder.Encode(examples);
+        int k = examples.Examples.Count, levels = encoded.LevelFeatures.Count;
+        using var scope = DisposeScope.Begin();
+        var targets = new List<(Tensor[] Maps, Tensor Guide, Tensor Masks, Tensor Labelled, int Example)>();
+        using (LibTorch.NoGrad())
+        {
+            for (int i = 0; i < k; i++)
+            {
+                var example = examples.Examples[i];
+                using var prepared = PreparedImage.Create(example.Image, segmenter.Encoder, segmenter.Options.InputSize);
+                var masks = prepared.ResizeMasks(example.Masks).Unsqueeze(0);                 // [1, classes, S, S]
+                var labelled = (example.Ignore is null ? prepared.Valid : prepared.Valid * (1.0 - prepared.ResizeMasks(example.Ignore.Unsqueeze(0)))).Unsqueeze(0);
+                var input = prepared.Input.Unsqueeze(0);
+                var guide = prepared.Guide.Unsqueeze(0);
+                foreach (bool mirrored in options.Flip || k == 1 ? new[] { false, true } : [false])
+                {
+                    if (k == 1 && !mirrored) continue;
+                    Tensor Orient(Tensor t) => mirrored ? t.Flip([3]) : t;
+                    var maps = segmenter.Encoder.ForwardIntermediates(Orient(input), segmenter.Options.Levels).Select(m => m.Features).ToArray();
+                    targets.Add((maps, Orient(guide), Orient(masks), Orient(labelled), i));
+                }
+            }
+        }
+        var original = encoded.LevelFeatures.Select(l => l.Features.Detach()).ToList();
+        var parameters = original.Select(f => f.Clone().RequiresGrad_()).ToList();
+        using var optimizer = new Adam(parameters, new AdamOptions { LearningRate = options.LearningRate });
+
+        double Loss(bool train)
+        {
+            using var stepScope = DisposeScope.Begin();
+            var features = parameters.Select(p => Functional.Normalize(p, dim: 1)).ToList();
+            Tensor? total = null;
+            foreach (var t in targets)
+            {
+                var keep = k == 1 ? [0] : Enumerable.Range(0, k).Where(j => j != t.Example).Select(j => (long)j).ToArray();
+                var index = Tensor.From(keep, keep.Length);
+                var prompt = Enumerable.Range(0, levels).Select(l => new PromptLevel(
+                    features[l].IndexSelect(0, index), encoded.LevelFeatures[l].Foreground.IndexSelect(0, index), encoded.LevelFeatures[l].Valid.IndexSelect(0, index))).ToList();
+                var logits = segmenter.DecodeLogits(t.Maps, t.Guide, prompt);                // [1, classes, S, S]
+                var loss = SegmentationLoss(logits, t.Masks, t.Labelled);
+                total = total is null ? loss : total + loss;
+            }
+            var mean = total! / targets.Count;
+            var anchored = mean;
+            for (int l = 0; l < levels && options.Anchor > 0; l++) anchored += (features[l] - original[l]).Square().Sum([1]).Mean() * options.Anchor;
+            if (train)
+            {
+                optimizer.ZeroGrad();
+                anchored.Backward();
+                optimizer.Step();
+            }
+            return mean.ToDouble();
+        }
+
+        double initial = 0, final;
+        using (LibTorch.NoGrad()) initial = Loss(train: false);
+        for (int step = 0; step < options.Steps; step++) Loss(train: true);
+        using (LibTorch.NoGrad()) final = Loss(train: false);
+
+        var tunedLevels = Enumerable.Range(0, levels).Select(l =>
+        {
+            using var noGrad = LibTorch.NoGrad();
+            return new PromptLevel(Functional.Normalize(parameters[l], dim: 1).Detach().DetachFromScope(),
+                encoded.LevelFeatures[l].Foreground.Clone().DetachFromScope(), encoded.LevelFeatures[l].Valid.Clone().DetachFromScope());
+        }).ToList();
+        var tuned = new PromptFeatures(encoded.EncoderName, encoded.EncoderFingerprint, encoded.InputSize, encoded.Levels, encoded.ClassNames, tunedLevels);
+        return new PromptTuningResult(tuned, initial, final, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Binary cross-entropy plus Dice per class over the labelled pixels: logits and masks [1, classes, S, S], labelled [1, 1, S, S].</summary>
+    private static Tensor SegmentationLoss(Tensor logits, Tensor masks, Tensor labelled)
+    {
+        using var scope = DisposeScope.Begin();
+        var weight = labelled.Expand(masks.Shape);
+        var bce = Functional.BinaryCrossEntropyWithLogits(logits, masks, weight, reduction: Reduction.Sum) / weight.Sum().Clamp(min: 1);
+        var p = Functional.Sigmoid(logits) * weight;
+        var t = masks * weight;
+        var dice = 1.0 - ((p * t).Sum([0, 2, 3]) * 2 + 1) / (p.Sum([0, 2, 3]) + t.Sum([0, 2, 3]) + 1);
+        return (bce + dice.Mean()).MoveToOuterScope();
+    }
+}
