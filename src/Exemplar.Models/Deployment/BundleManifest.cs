@@ -30,7 +30,10 @@ public sealed record BundleManifest
     /// <summary>"float32" or "int8" (the encoder's arithmetic in ONNX Runtime).</summary>
     [JsonPropertyName("precision")] public required string Precision { get; init; }
 
-    /// <summary>The decoder: "correspondence" (training-free, segments by example) or "supervised" (a trained network with fixed <see cref="Classes"/>).</summary>
+    /// <summary>
+    /// The decoder: "correspondence" (segments by example from the prompt's correspondences, training-free or a trained
+    /// light decoder: the graphs' inputs are the same) or "supervised" (a trained network with fixed <see cref="Classes"/>).
+    /// </summary>
     [JsonPropertyName("decoder")] public string Decoder { get; init; } = CorrespondenceDecoder;
 
     /// <summary>The <see cref="Decoder"/> of a bundle that segments by example: graphs image, encoder, prompt, decoder, restore.</summary>
