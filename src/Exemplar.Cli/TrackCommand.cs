@@ -16,6 +16,12 @@ internal sealed class TrackerCliOptions
 
     public Option<float> PriorMargin { get; } = new("--prior-margin") { Description = "The prior's margin around the previous mask, as a fraction of the square root of its area.", DefaultValueFactory = _ => Defaults.PriorMargin };
 
+    public Option<int> PriorMinMargin { get; } = new("--prior-min-margin") { Description = "The prior's smallest margin, in pixels of the model's input.", DefaultValueFactory = _ => Defaults.PriorMinMargin };
+
+    public Option<float> UncertainBand { get; } = new("--uncertain-band") { Description = "In remembered frames, pixels whose probability is within this of the threshold are left unlabelled (0 to 0.5).", DefaultValueFactory = _ => Defaults.UncertainBand };
+
+    public Option<bool> HardMemoryMasks { get; } = new("--hard-memory-masks") { Description = "Remembered frames' masks count fully, not weighted by their probabilities." };
+
     public Option<float> OutsideWeight { get; } = new("--outside-weight") { Description = "Factor on probabilities outside the prior's margin (0 to 1).", DefaultValueFactory = _ => Defaults.OutsideWeight };
 
     public Option<float> MinConfidence { get; } = new("--min-confidence") { Description = "A frame joins the memory when its mean foreground probability reaches this (0 to 1).", DefaultValueFactory = _ => Defaults.MinConfidence };
@@ -24,7 +30,7 @@ internal sealed class TrackerCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Memory, NoPrior, PriorMargin, OutsideWeight, MinConfidence, Threshold }) command.Options.Add(option);
+        foreach (var option in new Option[] { Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, HardMemoryMasks, Threshold }) command.Options.Add(option);
     }
 
     /// <summary>The options given, validated (a value out of range names its option).</summary>
@@ -35,6 +41,9 @@ internal sealed class TrackerCliOptions
             MemoryFrames = result.GetValue(Memory),
             SpatialPrior = !result.GetValue(NoPrior),
             PriorMargin = result.GetValue(PriorMargin),
+            PriorMinMargin = result.GetValue(PriorMinMargin),
+            UncertainBand = result.GetValue(UncertainBand),
+            WeightByProbability = !result.GetValue(HardMemoryMasks),
             OutsideWeight = result.GetValue(OutsideWeight),
             MinConfidence = result.GetValue(MinConfidence),
             Threshold = result.GetValue(Threshold) is { } t ? (float)t : null,
@@ -49,6 +58,8 @@ internal sealed class TrackerCliOptions
             {
                 nameof(TrackerOptions.MemoryFrames) => "--memory",
                 nameof(TrackerOptions.PriorMargin) => "--prior-margin",
+                nameof(TrackerOptions.PriorMinMargin) => "--prior-min-margin",
+                nameof(TrackerOptions.UncertainBand) => "--uncertain-band",
                 nameof(TrackerOptions.OutsideWeight) => "--outside-weight",
                 nameof(TrackerOptions.MinConfidence) => "--min-confidence",
                 nameof(TrackerOptions.Threshold) => "--threshold",
@@ -62,7 +73,7 @@ internal sealed class TrackerCliOptions
     /// <summary>The options in words, for logs.</summary>
     public static string Describe(TrackerOptions o) => o.MemoryFrames == 0 && !o.SpatialPrior
         ? "first frame only (no memory, no prior)"
-        : $"memory {o.MemoryFrames}, prior {(o.SpatialPrior ? $"margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "off")}, min confidence {o.MinConfidence}";
+        : $"memory {o.MemoryFrames}, prior {(o.SpatialPrior ? $"margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "off")}, min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}{(o.WeightByProbability ? "" : ", hard memory masks")}";
 }
 
 /// <summary>

@@ -24,6 +24,12 @@ public sealed record TrackerOptions
     /// </summary>
     public float UncertainBand { get; init; } = 0.15f;
 
+    /// <summary>
+    /// Whether a remembered frame's foreground pixels count with their predicted probability (true, the default) or
+    /// fully (false); either way the uncertain band is left out.
+    /// </summary>
+    public bool WeightByProbability { get; init; } = true;
+
     /// <summary>Whether probabilities far from the previous frame's mask of a class are scaled down (default true).</summary>
     public bool SpatialPrior { get; init; } = true;
 
@@ -257,8 +263,8 @@ public sealed class VideoTracker : IDisposable
     }
 
     /// <summary>
-    /// A remembered frame's prompt-graph inputs: masks [classes, S, S] = the probability where the pixel is labelled
-    /// with the class, 0 elsewhere; labelled [S, S] = the image's area less the pixels within the uncertain band.
+    /// A remembered frame's prompt-graph inputs: masks [classes, S, S] = the probability (or 1) where the pixel is
+    /// labelled with the class, 0 elsewhere; labelled [S, S] = the image's area less the pixels within the uncertain band.
     /// </summary>
     private (float[] Masks, float[] Labelled) MemoryMasks(float[] probabilities, byte[] labels, int classes, EncodedFrame encoded)
     {
@@ -272,7 +278,7 @@ public sealed class VideoTracker : IDisposable
             float best = 0;
             for (int c = 0; c < classes; c++) best = Math.Max(best, probabilities[c * cells + i]);
             if (best > low && best < high) labelled[i] = 0;
-            if (labels[i] != 0) masks[(labels[i] - 1) * cells + i] = probabilities[(labels[i] - 1) * cells + i];
+            if (labels[i] != 0) masks[(labels[i] - 1) * cells + i] = Options.WeightByProbability ? probabilities[(labels[i] - 1) * cells + i] : 1;
         }
         return (masks, labelled);
     }
