@@ -20,6 +20,8 @@ internal sealed class TrackerCliOptions
 
     public Option<float> UncertainBand { get; } = new("--uncertain-band") { Description = "In remembered frames, pixels whose probability is within this of the threshold are left unlabelled (0 to 0.5).", DefaultValueFactory = _ => Defaults.UncertainBand };
 
+    public Option<int> BoundaryBand { get; } = new("--boundary-band") { Description = "In remembered frames, pixels this close to the predicted boundary (pixels of the model's input) are left unlabelled.", DefaultValueFactory = _ => Defaults.BoundaryBand };
+
     public Option<bool> HardMemoryMasks { get; } = new("--hard-memory-masks") { Description = "Remembered frames' masks count fully, not weighted by their probabilities." };
 
     public Option<float> OutsideWeight { get; } = new("--outside-weight") { Description = "Factor on probabilities outside the prior's margin (0 to 1).", DefaultValueFactory = _ => Defaults.OutsideWeight };
@@ -30,7 +32,7 @@ internal sealed class TrackerCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, HardMemoryMasks, Threshold }) command.Options.Add(option);
+        foreach (var option in new Option[] { Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, BoundaryBand, HardMemoryMasks, Threshold }) command.Options.Add(option);
     }
 
     /// <summary>The options given, validated (a value out of range names its option).</summary>
@@ -44,6 +46,7 @@ internal sealed class TrackerCliOptions
             PriorMinMargin = result.GetValue(PriorMinMargin),
             UncertainBand = result.GetValue(UncertainBand),
             WeightByProbability = !result.GetValue(HardMemoryMasks),
+            BoundaryBand = result.GetValue(BoundaryBand),
             OutsideWeight = result.GetValue(OutsideWeight),
             MinConfidence = result.GetValue(MinConfidence),
             Threshold = result.GetValue(Threshold) is { } t ? (float)t : null,
@@ -60,6 +63,7 @@ internal sealed class TrackerCliOptions
                 nameof(TrackerOptions.PriorMargin) => "--prior-margin",
                 nameof(TrackerOptions.PriorMinMargin) => "--prior-min-margin",
                 nameof(TrackerOptions.UncertainBand) => "--uncertain-band",
+                nameof(TrackerOptions.BoundaryBand) => "--boundary-band",
                 nameof(TrackerOptions.OutsideWeight) => "--outside-weight",
                 nameof(TrackerOptions.MinConfidence) => "--min-confidence",
                 nameof(TrackerOptions.Threshold) => "--threshold",
@@ -73,7 +77,7 @@ internal sealed class TrackerCliOptions
     /// <summary>The options in words, for logs.</summary>
     public static string Describe(TrackerOptions o) => o.MemoryFrames == 0 && !o.SpatialPrior
         ? "first frame only (no memory, no prior)"
-        : $"memory {o.MemoryFrames}, prior {(o.SpatialPrior ? $"margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "off")}, min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}{(o.WeightByProbability ? "" : ", hard memory masks")}";
+        : $"memory {o.MemoryFrames}, prior {(o.SpatialPrior ? $"margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "off")}, min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}, boundary band {o.BoundaryBand} px{(o.WeightByProbability ? "" : ", hard memory masks")}";
 }
 
 /// <summary>

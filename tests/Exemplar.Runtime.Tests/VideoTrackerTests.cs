@@ -62,7 +62,7 @@ public sealed class VideoTrackerTests
     {
         using var model = ExemplarModel.Load();
         double oneShot = MeanIoU(model, new TrackerOptions { MemoryFrames = 0, SpatialPrior = false }, 8);
-        double tracked = MeanIoU(model, new TrackerOptions(), 8);
+        double tracked = MeanIoU(model, new TrackerOptions { MemoryFrames = 2, PriorMargin = 0.5f }, 8);
         // The first frame alone matches both discs (IoU about one half); tracking keeps to the one that was marked.
         Assert.True(oneShot < 0.65, $"one-shot IoU {oneShot:F3}: the distractor should be found too");
         Assert.True(tracked > oneShot + 0.2, $"tracked IoU {tracked:F3} vs one-shot {oneShot:F3}");
@@ -104,6 +104,7 @@ public sealed class VideoTrackerTests
         Assert.Contains("MemoryFrames", e.Message);
         Assert.Contains("OutsideWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new TrackerOptions { OutsideWeight = 2 }.Validate()).Message);
         Assert.Contains("UncertainBand", Assert.Throws<ArgumentOutOfRangeException>(() => new TrackerOptions { UncertainBand = 0.5f }.Validate()).Message);
+        Assert.Contains("BoundaryBand", Assert.Throws<ArgumentOutOfRangeException>(() => new TrackerOptions { BoundaryBand = -1 }.Validate()).Message);
         using var tracker = new VideoTracker(model, FirstExample());
         var small = ImageInput.FromPixels(new byte[100 * 80 * 3], 100, 80, PixelFormat.Rgb24, name: "small.png");
         var error = Assert.Throws<ArgumentException>(() => tracker.Track(small));
