@@ -71,6 +71,7 @@ internal sealed class EvalVideo
     public int Run(ParseResult result, string? dataset, FileInfo? jsonFile, bool overwrite, EngineOptions engine)
     {
         if (dataset is null) throw new ArgumentException("--video needs --dataset davis2016:PATH");
+        if (result.GetValue(engine.Engine) == EngineKind.Torch) throw new ArgumentException("--video runs the tracker of Exemplar.Runtime (--bundle FILE); --engine torch has none");
         int colon = dataset.IndexOf(':');
         if (colon < 0 || dataset[..colon] != "davis2016") throw new ArgumentException($"--video scores DAVIS: give --dataset davis2016:PATH, not '{dataset}'");
         int? limit = result.GetValue(Frames);

@@ -118,5 +118,7 @@ public sealed class TrackCommandTests : IDisposable
         Assert.Equal((root.GetProperty("j_mean").GetDouble() + root.GetProperty("f_mean").GetDouble()) / 2, root.GetProperty("j_and_f").GetDouble(), 6);
         Assert.True(root.GetProperty("j_mean").GetDouble() > 60);
         Assert.Contains("davis2016:PATH", Cli.Run("eval", "--video", "--dataset", "camvid:x").Error);
+        Assert.Contains("--engine torch", Cli.Run("eval", "--video", "--dataset", "davis2016:x", "--engine", "torch").Error);
+        Assert.Contains("--frames 2", Cli.Run("eval", "--video", "--dataset", "davis2016:x", "--frames", "2").Error);
     }
 }
