@@ -75,9 +75,14 @@ internal sealed class TrackerCliOptions
     }
 
     /// <summary>The options in words, for logs.</summary>
-    public static string Describe(TrackerOptions o) => o.MemoryFrames == 0 && !o.SpatialPrior
-        ? "first frame only (no memory, no prior)"
-        : $"memory {o.MemoryFrames}, prior {(o.SpatialPrior ? $"margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "off")}, min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}, boundary band {o.BoundaryBand} px{(o.WeightByProbability ? "" : ", hard memory masks")}";
+    public static string Describe(TrackerOptions o)
+    {
+        if (o.MemoryFrames == 0 && !o.SpatialPrior) return "first frame only (no memory, no prior)";
+        string memory = o.MemoryFrames == 0 ? "no memory"
+            : $"memory {o.MemoryFrames} (min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}, boundary band {o.BoundaryBand} px{(o.WeightByProbability ? "" : ", hard masks")})";
+        string prior = o.SpatialPrior ? $"prior margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "no prior";
+        return $"{memory}, {prior}";
+    }
 }
 
 /// <summary>
