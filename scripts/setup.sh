@@ -2,10 +2,11 @@
 # Installs what Exemplar needs on a fresh Debian 12 machine with the .NET SDK, skipping what is already there.
 #   scripts/setup.sh          build and run: libtorch, Gloo headers (distributed), CMake, g++, OpenBLAS; python3-onnx (the ONNX checker the tests run);
 #                             chromium (the browser the web page's Playwright test drives; Playwright never downloads one)
+#                             ffmpeg (video files for exemplar track: decoding and encoding over pipes)
 #   scripts/setup.sh --bench  also Debian's PyTorch (python3-torch), the reference the benchmarks compare against
 set -euo pipefail
 
-packages=(libtorch-dev libgloo-dev cmake g++ make libopenblas0-pthread libturbojpeg0 libspng0 python3-onnx chromium)
+packages=(libtorch-dev libgloo-dev cmake g++ make libopenblas0-pthread libturbojpeg0 libspng0 python3-onnx chromium ffmpeg)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch)
 fi

@@ -41,8 +41,11 @@ internal static class EvalCommand
                                    $"from exemplar train) to score on --dataset KIND:PATH with KIND one of {string.Join(", ", SupervisedData.Kinds)}.";
         var engine = new EngineOptions();
         engine.AddTo(command);
+        var video = new EvalVideo();
+        video.AddTo(command);
         command.SetAction(result =>
         {
+            if (result.GetValue(video.Video)) return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine);
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
             {
                 if (result.GetValue(suite) is not null) throw new ArgumentException("--suite scores few-shot encoders; a model file takes --dataset KIND:PATH");

@@ -21,6 +21,7 @@ public static class ExemplarCommand
         root.Subcommands.Add(SegmentCommand.Create());
         root.Subcommands.Add(SegmentCommand.CreateEncodePrompts());
         root.Subcommands.Add(TuneCommand.Create());
+        root.Subcommands.Add(TrackCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());

@@ -25,10 +25,13 @@ internal sealed class RuntimeExampleSegmenter(ExemplarModel model) : IExampleSeg
     }
 
     /// <summary>Encodes a prompt set (masks read by the CLI's options) with the runtime: one example per image, a mask per class.</summary>
-    public static Prompt Encode(ExemplarModel model, PromptSet prompts) => model.Encode([.. prompts.Examples.Select(e => new Example(
+    public static Prompt Encode(ExemplarModel model, PromptSet prompts) => model.Encode(Examples(prompts));
+
+    /// <summary>A prompt set (masks read by the CLI's options) as runtime examples: one per image, a mask per class.</summary>
+    public static IReadOnlyList<Example> Examples(PromptSet prompts) => [.. prompts.Examples.Select(e => new Example(
         Pixels(e.Image, e.Source),
         [.. prompts.ClassNames.Select((name, c) => { using var m = e.Masks.Select(0, c); return new ClassMask(name, Gray(m, e.Source)); })],
-        e.Ignore is null ? null : Gray(e.Ignore, e.Source)))]);
+        e.Ignore is null ? null : Gray(e.Ignore, e.Source)))];
 
     /// <summary>Segments a [3, H, W] uint8 image with the runtime; the result as tensors (the caller owns them).</summary>
     public static SegmentationResult Segment(ExemplarModel model, Prompt prompt, Tensor image, string name, float? threshold) =>

@@ -82,8 +82,15 @@ public sealed class ExemplarModel : IDisposable
     /// evidence for its class and background for the others.
     /// </summary>
     /// <exception cref="ArgumentException">No examples, a mask of another size than its image, or a class with an empty mask everywhere (naming the files).</exception>
-    public Prompt Encode(IReadOnlyList<Example> examples)
+    public Prompt Encode(IReadOnlyList<Example> examples) => EncodeWithMasks(examples, out _);
+
+    /// <summary>
+    /// <see cref="Encode(IReadOnlyList{Example})"/>, also giving the first example's masks as the graphs saw them:
+    /// [classes, S, S] (1 inside, 0 outside and on the padding), with its geometry.
+    /// </summary>
+    internal Prompt EncodeWithMasks(IReadOnlyList<Example> examples, out (float[] Masks, Geometry Geometry)? first)
     {
+        first = null;
         RequireByExample();
         if (examples.Count == 0) throw new ArgumentException("at least one example is needed", nameof(examples));
         var classes = examples.SelectMany(e => e.Masks.Select(m => m.Class)).Distinct().ToList();
@@ -94,30 +101,26 @@ public sealed class ExemplarModel : IDisposable
         var present = new bool[classes.Count];
         foreach (var example in examples)
         {
-            var image = example.Image.Decode();
-            var geometry = Geometry.For(image.Height, image.Width, s);
+            using var frame = EncodeFrame(example.Image);
+            var image = frame.Image;
+            var geometry = frame.Geometry;
             var masks = new float[classes.Count * s * s];
             foreach (var (name, input) in example.Masks)
             {
                 int c = classes.IndexOf(name);
                 present[c] |= geometry.ResizeMask(Decode(input, image, example.Image.Name), masks.AsSpan(c * s * s, s * s));
             }
-            using var prepared = Prepare(image, geometry);
-            using var maps = Run("encoder", [("image", prepared[0])]);
-            using var masksValue = OrtValue.CreateTensorValueFromMemory(masks, [1, classes.Count, s, s]);
             // Labelled = valid area, less the ignored pixels when there is an ignore map.
-            using var labelledValue = example.Ignore is { } ignoreInput ? Labelled(prepared[2], Decode(ignoreInput, image, example.Image.Name), geometry) : null;
-            var inputs = new List<(string, OrtValue)>();
-            for (int l = 0; l < levels; l++) inputs.Add(($"level{l}", maps[l]));
-            inputs.Add(("masks", masksValue));
-            inputs.Add(("labelled", labelledValue ?? prepared[2]));
-            using var encoded = Run("prompt", inputs);
+            var labelled = frame.Prepared[2].GetTensorDataAsSpan<float>().ToArray();
+            if (example.Ignore is { } ignoreInput) RemoveIgnored(labelled, Decode(ignoreInput, image, example.Image.Name), geometry);
+            var encoded = EncodeMasks(frame, masks, classes.Count, labelled);
+            first ??= (masks, geometry);
             for (int l = 0; l < levels; l++)
             {
-                perLevel[l].Features.Add(encoded[3 * l].GetTensorDataAsSpan<float>().ToArray());
-                perLevel[l].Foreground.Add(encoded[3 * l + 1].GetTensorDataAsSpan<float>().ToArray());
-                perLevel[l].Valid.Add(encoded[3 * l + 2].GetTensorDataAsSpan<float>().ToArray());
-                perLevel[l].Shape = encoded[3 * l].GetTensorTypeAndShape().Shape;
+                perLevel[l].Features.Add(encoded[l].Features);
+                perLevel[l].Foreground.Add(encoded[l].Foreground);
+                perLevel[l].Valid.Add(encoded[l].Valid);
+                perLevel[l].Shape = encoded[l].Shape;
             }
         }
         for (int c = 0; c < classes.Count; c++)
@@ -170,15 +173,13 @@ public sealed class ExemplarModel : IDisposable
         }
     }
 
-    /// <summary>valid × (1 − ignore) as a new [1, 1, S, S] value.</summary>
-    private static OrtValue Labelled(OrtValue valid, DecodedImage ignoreMap, Geometry geometry)
+    /// <summary>labelled ← labelled × (1 − ignore), the ignore map resized as masks are.</summary>
+    private static void RemoveIgnored(float[] labelled, DecodedImage ignoreMap, Geometry geometry)
     {
         var ignore = new float[geometry.Size * geometry.Size];
         geometry.ResizeMask(ignoreMap, ignore);
-        var labelled = valid.GetTensorDataAsSpan<float>().ToArray();
         System.Numerics.Tensors.TensorPrimitives.Subtract(1f, ignore, ignore);
         System.Numerics.Tensors.TensorPrimitives.Multiply(labelled, ignore, labelled);
-        return OrtValue.CreateTensorValueFromMemory(labelled, [1, 1, geometry.Size, geometry.Size]);
     }
 
     /// <summary>Decodes a mask (or ignore map) and checks it has the image's size.</summary>
@@ -198,16 +199,49 @@ public sealed class ExemplarModel : IDisposable
     {
         RequireByExample();
         options ??= new SegmentOptions();
+        float threshold = ThresholdOf(options);
+        CheckCompatible(prompt);
+        using var frame = EncodeFrame(image);
+        var logits = DecodeLogits(frame, prompt);
+        return Restore(frame, logits, prompt.Classes, threshold, options.MinObjectArea);
+    }
+
+    /// <summary>The threshold of <paramref name="options"/> (or the bundle's), checked to lie in (0, 1).</summary>
+    internal float ThresholdOf(SegmentOptions options)
+    {
         float threshold = options.Threshold ?? (float)_info.Threshold;
         if (!(threshold > 0 && threshold < 1)) throw new ArgumentException($"the threshold must be in (0, 1), got {threshold}");
-        CheckCompatible(prompt);
+        return threshold;
+    }
+
+    /// <summary>
+    /// Decodes and prepares one image and runs the encoder once: what both the decoder (segmenting it) and the prompt
+    /// graph (making it an example) take, so a video frame is encoded a single time.
+    /// </summary>
+    internal EncodedFrame EncodeFrame(ImageInput image)
+    {
+        RequireByExample();
         var decoded = image.Decode();
         var geometry = Geometry.For(decoded.Height, decoded.Width, _info.InputSize);
-        using var prepared = Prepare(decoded, geometry);
-        using var maps = Run("encoder", [("image", prepared[0])]);
+        var prepared = Prepare(decoded, geometry);
+        try
+        {
+            var maps = Run("encoder", [("image", prepared[0])]);
+            return new EncodedFrame(image.Name, decoded, geometry, prepared, maps, _info.Levels.Length);
+        }
+        catch
+        {
+            prepared.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The decoder's logits [classes, S, S] (row-major) for an encoded frame against a prompt's levels.</summary>
+    internal float[] DecodeLogits(EncodedFrame frame, Prompt prompt)
+    {
         var inputs = new List<(string, OrtValue)>();
-        for (int l = 0; l < _info.Levels.Length; l++) inputs.Add(($"level{l}", maps[l]));
-        inputs.Add(("guide", prepared[1]));
+        for (int l = 0; l < _info.Levels.Length; l++) inputs.Add(($"level{l}", frame.Maps[l]));
+        inputs.Add(("guide", frame.Prepared[1]));
         var promptValues = prompt.Values;
         for (int l = 0; l < _info.Levels.Length; l++)
         {
@@ -216,11 +250,49 @@ public sealed class ExemplarModel : IDisposable
             inputs.Add(($"valid{l}", promptValues[3 * l + 2]));
         }
         using var logits = Run("decoder", inputs);
+        return logits[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>The restoration graph on logits [classes, S, S]: probabilities and labels at the frame's own size.</summary>
+    internal SegmentResult Restore(EncodedFrame frame, float[] logits, IReadOnlyList<string> classes, float threshold, int minObjectArea)
+    {
+        var geometry = frame.Geometry;
+        using var logitsValue = OrtValue.CreateTensorValueFromMemory(logits, [1, classes.Count, geometry.Size, geometry.Size]);
         using var resized = OrtValue.CreateTensorValueFromMemory(new long[] { geometry.ResizedHeight, geometry.ResizedWidth }, [2]);
-        using var size = OrtValue.CreateTensorValueFromMemory(new long[] { decoded.Height, decoded.Width }, [2]);
+        using var size = OrtValue.CreateTensorValueFromMemory(new long[] { frame.Image.Height, frame.Image.Width }, [2]);
         using var thresholdValue = OrtValue.CreateTensorValueFromMemory(new[] { threshold }, [1]);
-        using var restored = Run("restore", [("logits", logits[0]), ("resized", resized), ("size", size), ("threshold", thresholdValue)]);
-        return new SegmentResult(image.Name, decoded, prompt.Classes, restored[0].GetTensorDataAsSpan<float>().ToArray(), restored[1].GetTensorDataAsSpan<byte>().ToArray(), options.MinObjectArea);
+        using var restored = Run("restore", [("logits", logitsValue), ("resized", resized), ("size", size), ("threshold", thresholdValue)]);
+        return new SegmentResult(frame.Name, frame.Image, classes, restored[0].GetTensorDataAsSpan<float>().ToArray(), restored[1].GetTensorDataAsSpan<byte>().ToArray(), minObjectArea);
+    }
+
+    /// <summary>
+    /// The prompt graph on an encoded frame's level maps: <paramref name="masks"/> [classes, S, S] (in [0, 1], padding
+    /// 0) and <paramref name="labelled"/> [S, S] (1 where the masks are evidence, 0 elsewhere) → one example's levels.
+    /// </summary>
+    internal IReadOnlyList<PromptLevel> EncodeMasks(EncodedFrame frame, float[] masks, int classes, float[] labelled)
+    {
+        int s = _info.InputSize, levels = _info.Levels.Length;
+        using var masksValue = OrtValue.CreateTensorValueFromMemory(masks, [1, classes, s, s]);
+        using var labelledValue = OrtValue.CreateTensorValueFromMemory(labelled, [1, 1, s, s]);
+        var inputs = new List<(string, OrtValue)>();
+        for (int l = 0; l < levels; l++) inputs.Add(($"level{l}", frame.Maps[l]));
+        inputs.Add(("masks", masksValue));
+        inputs.Add(("labelled", labelledValue));
+        using var encoded = Run("prompt", inputs);
+        var result = new List<PromptLevel>();
+        for (int l = 0; l < levels; l++)
+        {
+            result.Add(new PromptLevel(encoded[3 * l].GetTensorDataAsSpan<float>().ToArray(), encoded[3 * l + 1].GetTensorDataAsSpan<float>().ToArray(),
+                encoded[3 * l + 2].GetTensorDataAsSpan<float>().ToArray(), encoded[3 * l].GetTensorTypeAndShape().Shape));
+        }
+        return result;
+    }
+
+    /// <summary>Checks that <paramref name="prompt"/> suits this bundle (see <see cref="Segment(Prompt, ImageInput, SegmentOptions?)"/>).</summary>
+    internal void RequireCompatible(Prompt prompt)
+    {
+        RequireByExample();
+        CheckCompatible(prompt);
     }
 
     /// <summary>
@@ -349,10 +421,34 @@ public sealed class ExemplarModel : IDisposable
     }
 
     /// <summary>Outputs of one run, freed together.</summary>
-    private sealed class DisposableValues(IDisposableReadOnlyCollection<OrtValue> values) : IDisposable
+    internal sealed class DisposableValues(IDisposableReadOnlyCollection<OrtValue> values) : IDisposable
     {
         public OrtValue this[int index] => values[index];
 
         public void Dispose() => values.Dispose();
+    }
+}
+
+/// <summary>One image decoded, prepared (image, guide, valid) and encoded (the level maps), freed together.</summary>
+internal sealed class EncodedFrame(string name, DecodedImage image, Geometry geometry, ExemplarModel.DisposableValues prepared, ExemplarModel.DisposableValues maps, int levels) : IDisposable
+{
+    public string Name => name;
+
+    public DecodedImage Image => image;
+
+    public Geometry Geometry => geometry;
+
+    /// <summary>The image graph's outputs: image, guide, valid [1, 1, S, S].</summary>
+    public ExemplarModel.DisposableValues Prepared => prepared;
+
+    /// <summary>The encoder's level maps.</summary>
+    public ExemplarModel.DisposableValues Maps => maps;
+
+    public int Levels => levels;
+
+    public void Dispose()
+    {
+        maps.Dispose();
+        prepared.Dispose();
     }
 }

@@ -143,9 +143,22 @@ public sealed class SegmentResult
         Save(bitmap, path, overwrite);
     }
 
-    /// <summary>Writes the image with each class tinted in its colour and outlined, as PNG.</summary>
+    /// <summary>Writes the image with each class tinted in its colour and outlined (<see cref="OverlayPixels"/>), as PNG.</summary>
     public void SaveOverlay(string path, float opacity = 0.5f, bool overwrite = false)
     {
+        var rgba = OverlayPixels(opacity);
+        using var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        CopyRows(rgba, bitmap, Width * 4);
+        Save(bitmap, path, overwrite);
+    }
+
+    /// <summary>
+    /// The image with each class tinted in its colour at <paramref name="opacity"/> and outlined (white on dark
+    /// pixels, black on light ones): [H, W, 4] RGBA bytes, row-major, e.g. for a video frame.
+    /// </summary>
+    public byte[] OverlayPixels(float opacity = 0.5f)
+    {
+        if (!(opacity >= 0 && opacity <= 1)) throw new ArgumentOutOfRangeException(nameof(opacity), opacity, "the overlay opacity must be in [0, 1]");
         var rgba = (byte[])_image.Rgba.Clone();
         for (int i = 0; i < Labels.Length; i++)
         {
@@ -163,9 +176,7 @@ public sealed class SegmentResult
             rgba[4 * i + 2] = (byte)(rgba[4 * i + 2] * (1 - a) + b * a);
             rgba[4 * i + 3] = 255;
         }
-        using var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        CopyRows(rgba, bitmap, Width * 4);
-        Save(bitmap, path, overwrite);
+        return rgba;
     }
 
     /// <summary>The colour of class <paramref name="classIndex"/> in overlays.</summary>

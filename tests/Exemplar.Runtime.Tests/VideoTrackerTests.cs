@@ -1,0 +1,138 @@
+using SkiaSharp;
+
+namespace Exemplar.Runtime.Tests;
+
+/// <summary>The video tracker with the default bundle: a synthetic clip with a look-alike distractor, and DAVIS frames.</summary>
+public sealed class VideoTrackerTests
+{
+    private const int Width = 320, Height = 240, Radius = 28;
+
+    /// <summary>
+    /// A clip of two identical red discs on a textured background: the left one (the tracked object) moves right by
+    /// 6 pixels per frame from x = 70, the distractor stays at x = 250. Frame t's pixels and the target's mask.
+    /// </summary>
+    private static (ImageInput Image, bool[] Truth, byte[] MaskGray) Frame(int t)
+    {
+        int cx = 70 + 6 * t, cy = 120;
+        var rgb = new byte[Width * Height * 3];
+        var truth = new bool[Width * Height];
+        var gray = new byte[Width * Height];
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                int i = y * Width + x;
+                bool target = (x - cx) * (x - cx) + (y - cy) * (y - cy) < Radius * Radius;
+                bool distractor = (x - 250) * (x - 250) + (y - cy) * (y - cy) < Radius * Radius;
+                var (r, g, b) = target || distractor
+                    ? ((byte)210, (byte)40, (byte)40)
+                    : ((byte)(60 + (x * 13 + y * 7) % 50), (byte)(90 + (x * 5 + y * 11) % 60), (byte)(70 + (x * 3 + y * 17) % 40));
+                rgb[3 * i] = r;
+                rgb[3 * i + 1] = g;
+                rgb[3 * i + 2] = b;
+                truth[i] = target;
+                gray[i] = target ? (byte)255 : (byte)0;
+            }
+        }
+        return (ImageInput.FromPixels(rgb, Width, Height, PixelFormat.Rgb24, name: $"frame{t}"), truth, gray);
+    }
+
+    private static Example FirstExample()
+    {
+        var (image, _, mask) = Frame(0);
+        return new Example(image, ImageInput.FromPixels(mask, Width, Height, PixelFormat.Gray8, name: "frame0 mask"));
+    }
+
+    private static double MeanIoU(ExemplarModel model, TrackerOptions options, int frames)
+    {
+        using var tracker = new VideoTracker(model, FirstExample(), options);
+        double sum = 0;
+        for (int t = 1; t <= frames; t++)
+        {
+            var (image, truth, _) = Frame(t);
+            var tracked = tracker.Track(image);
+            Assert.Equal(t - 1, tracked.Index);
+            sum += Samples.IoU(tracked.Result.ClassMask(0), truth);
+        }
+        return sum / frames;
+    }
+
+    [Fact]
+    public void PropagationFollowsTheObjectWhereTheFirstFrameAloneAlsoFindsItsLookAlike()
+    {
+        using var model = ExemplarModel.Load();
+        double oneShot = MeanIoU(model, new TrackerOptions { MemoryFrames = 0, SpatialPrior = false }, 8);
+        double tracked = MeanIoU(model, new TrackerOptions { MemoryFrames = 2, PriorMargin = 0.5f }, 8);
+        // The first frame alone matches both discs (IoU about one half); tracking keeps to the one that was marked.
+        Assert.True(oneShot < 0.65, $"one-shot IoU {oneShot:F3}: the distractor should be found too");
+        Assert.True(tracked > oneShot + 0.2, $"tracked IoU {tracked:F3} vs one-shot {oneShot:F3}");
+        Assert.True(tracked > 0.75, $"tracked IoU {tracked:F3}");
+    }
+
+    [Fact]
+    public void WithoutMemoryAndPriorEachFrameIsSegmentedAsFromTheFirstFrameAlone()
+    {
+        using var model = ExemplarModel.Load();
+        using var prompt = model.Encode([FirstExample()]);
+        using var tracker = new VideoTracker(model, FirstExample(), new TrackerOptions { MemoryFrames = 0, SpatialPrior = false });
+        for (int t = 1; t <= 2; t++)
+        {
+            var expected = model.Segment(prompt, Frame(t).Image);
+            var tracked = tracker.Track(Frame(t).Image);
+            Assert.Equal(expected.Labels, tracked.Result.Labels);
+            Assert.Equal(expected.Scores(0).ToArray(), tracked.Result.Scores(0).ToArray());
+            Assert.False(tracked.Remembered);
+            Assert.Equal(0, tracker.MemorySize);
+        }
+    }
+
+    [Fact]
+    public void TheMemoryHoldsAtMostTheConfiguredFrames()
+    {
+        using var model = ExemplarModel.Load();
+        using var tracker = new VideoTracker(model, FirstExample(), new TrackerOptions { MemoryFrames = 2, MinConfidence = 0 });
+        var sizes = Enumerable.Range(1, 4).Select(t => tracker.Track(Frame(t).Image)).Select(f => f.MemorySize).ToArray();
+        Assert.Equal([0, 1, 2, 2], sizes);
+        Assert.Equal(2, tracker.MemorySize);
+    }
+
+    [Fact]
+    public void BadOptionsAndFramesOfAnotherSizeAreRefusedByName()
+    {
+        using var model = ExemplarModel.Load();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new VideoTracker(model, FirstExample(), new TrackerOptions { MemoryFrames = -1 }));
+        Assert.Contains("MemoryFrames", e.Message);
+        Assert.Contains("OutsideWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new TrackerOptions { OutsideWeight = 2 }.Validate()).Message);
+        Assert.Contains("UncertainBand", Assert.Throws<ArgumentOutOfRangeException>(() => new TrackerOptions { UncertainBand = 0.5f }.Validate()).Message);
+        Assert.Contains("BoundaryBand", Assert.Throws<ArgumentOutOfRangeException>(() => new TrackerOptions { BoundaryBand = -1 }.Validate()).Message);
+        using var tracker = new VideoTracker(model, FirstExample());
+        var small = ImageInput.FromPixels(new byte[100 * 80 * 3], 100, 80, PixelFormat.Rgb24, name: "small.png");
+        var error = Assert.Throws<ArgumentException>(() => tracker.Track(small));
+        Assert.StartsWith("small.png: the frame is 100x80", error.Message);
+    }
+
+    [SharedFact("data/davis2016/JPEGImages/480p/dog/00009.jpg", "data/davis2016/JPEGImages/480p/camel/00009.jpg")]
+    public void TracksTwoDavisValSequencesOverTenFrames()
+    {
+        using var model = ExemplarModel.Load();
+        foreach (var sequence in new[] { "dog", "camel" })
+        {
+            string Frame(int i, string kind, string ext) => SharedFolder.PathOf($"data/davis2016/{kind}/480p/{sequence}/{i:D5}.{ext}");
+            using var tracker = new VideoTracker(model, new Example(Frame(0, "JPEGImages", "jpg"), Frame(0, "Annotations", "png")));
+            double sum = 0;
+            for (int i = 1; i < 10; i++)
+            {
+                var tracked = tracker.Track(Frame(i, "JPEGImages", "jpg"));
+                sum += Samples.IoU(tracked.Result.ClassMask(0), Truth(Frame(i, "Annotations", "png")));
+            }
+            double j = sum / 9;
+            Assert.True(j > 0.65, $"{sequence}: J {j:F3} over frames 1..9");
+        }
+    }
+
+    private static bool[] Truth(string path)
+    {
+        using var bitmap = SKBitmap.Decode(path).Copy(SKColorType.Rgba8888);
+        return [.. bitmap.Pixels.Select(p => p.Red >= 128)];
+    }
+}
