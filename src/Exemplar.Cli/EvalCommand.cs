@@ -38,6 +38,8 @@ internal static class EvalCommand
                                    $"from exemplar train) to score on --dataset KIND:PATH with KIND one of {string.Join(", ", SupervisedData.Kinds)}.";
         var engine = new EngineOptions();
         engine.AddTo(command);
+        var detection = new EvalDetection();
+        detection.AddTo(command);
         command.SetAction(result =>
         {
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
@@ -48,6 +50,8 @@ internal static class EvalCommand
                     result.GetValue(split), result.GetValue(json)?.FullName, result.GetValue(report)?.FullName, result.GetValue(force)));
             }
             if (result.GetValue(split) is not null) throw new ArgumentException("--split is for --model FILE (a supervised model); few-shot episodes come from the data set's protocol");
+            bool detect = detection.Requested(result);
+            if (detect) EvalDetection.RefuseEpisodeOptions(result, suite, episodes, fold, report);
             var engineKind = engine.Resolve(result, inputs);
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);
@@ -55,6 +59,7 @@ internal static class EvalCommand
             var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline));
             try
             {
+                if (detect) return detection.Run(result, result.GetValue(dataset), shots, result.GetValue(seed), [.. segmenters.Select(s => s.Segmenter)], jsonFile, overwrite);
                 if (result.GetValue(suite) is { } name)
                 {
                     if (result.GetValue(dataset) is not null) throw new ArgumentException("give either --suite or --dataset, not both");
