@@ -34,6 +34,11 @@ internal sealed class EvalDetection
 
     private readonly Option<int?> _categories = new("--categories") { Description = "With --detection: at most this many categories, spread over the list (quick runs)." };
 
+    private readonly Option<double?> _threshold = new("--detection-threshold")
+    {
+        Description = "With --detection: take objects where the category's probability is above this (default: the segmenter's own label map, probability above 0.5).",
+    };
+
     private readonly Option<int> _minArea = new("--min-object-area")
     {
         Description = "With --detection: connected regions smaller than this many pixels are not detections.",
@@ -47,6 +52,7 @@ internal sealed class EvalDetection
         command.Options.Add(_negatives);
         command.Options.Add(_images);
         command.Options.Add(_categories);
+        command.Options.Add(_threshold);
         command.Options.Add(_minArea);
     }
 
@@ -56,7 +62,7 @@ internal sealed class EvalDetection
     public bool Requested(ParseResult result)
     {
         if (result.GetValue(_flag)) return true;
-        foreach (var option in new Option[] { _negatives, _images, _categories, _minArea })
+        foreach (var option in new Option[] { _negatives, _images, _categories, _threshold, _minArea })
         {
             if (result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is an option of --detection");
         }
@@ -84,6 +90,7 @@ internal sealed class EvalDetection
             NegativesPerPositive = Negatives(result.GetValue(_negatives)!),
             MaxPositives = result.GetValue(_images),
             MaxCategories = result.GetValue(_categories),
+            Threshold = result.GetValue(_threshold),
             Objects = new ObjectDetectionOptions { MinArea = result.GetValue(_minArea) },
         };
         var examples = new CocoInstancesDataset(target.Root, CocoOptions.ForSplit("train2017"));

@@ -29,6 +29,12 @@ public sealed record DetectionProtocol
     /// <summary>At most this many categories, spread evenly over the category list (null: every category with ground truth).</summary>
     public int? MaxCategories { get; init; }
 
+    /// <summary>
+    /// The probability above which a pixel belongs to the category when objects are taken (null, the default: the
+    /// segmenter's own label map, i.e. its threshold). Lower finds more, and fainter, objects for the ranking to sort.
+    /// </summary>
+    public double? Threshold { get; init; }
+
     /// <summary>How objects are taken from each segmentation.</summary>
     public ObjectDetectionOptions Objects { get; init; } = new();
 
@@ -41,6 +47,7 @@ public sealed record DetectionProtocol
         if (NegativesPerPositive is < 0) throw new ArgumentException($"negatives per positive must be 0 or more, got {NegativesPerPositive}");
         if (MaxPositives is < 1) throw new ArgumentException($"the limit of images per category must be at least 1, got {MaxPositives}");
         if (MaxCategories is < 1) throw new ArgumentException($"the limit of categories must be at least 1, got {MaxCategories}");
+        if (Threshold is double t && !(t >= 0 && t < 1)) throw new ArgumentException($"the detection threshold must be in [0, 1), got {t}");
         if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1, got {BatchSize}");
     }
 }
@@ -85,6 +92,7 @@ public sealed record SkippedCategory(
 /// <param name="Shots">K asked for.</param>
 /// <param name="Seed">The seed.</param>
 /// <param name="NegativesPerPositive">Negatives per positive image, or null for every other image.</param>
+/// <param name="Threshold">The probability threshold objects were taken at, or null for the segmenter's label map.</param>
 /// <param name="MinObjectArea">Objects smaller than this (pixels) were dropped.</param>
 /// <param name="Ap50">Box AP50 (percent): the mean over the evaluated categories.</param>
 /// <param name="PerCategory">AP50 (percent) by category name.</param>
@@ -98,6 +106,7 @@ public sealed record DetectionEvaluationResult(
     [property: JsonPropertyName("shots")] int Shots,
     [property: JsonPropertyName("seed")] uint Seed,
     [property: JsonPropertyName("negatives_per_positive")] int? NegativesPerPositive,
+    [property: JsonPropertyName("threshold")] double? Threshold,
     [property: JsonPropertyName("min_object_area")] int MinObjectArea,
     [property: JsonPropertyName("ap50")] double Ap50,
     [property: JsonPropertyName("per_category")] IReadOnlyDictionary<string, double> PerCategory,
@@ -185,7 +194,8 @@ public static class DetectionEvaluator
                     for (int b = 0; b < batch.Length; b++)
                     {
                         long imageId = targets.ImageIdOf(batch[b]);
-                        foreach (var o in ObjectDetection.Find(results[b], protocol.Objects).Where(o => o.ClassIndex == 0))
+                        using var labelled = protocol.Threshold is double t ? SegmentationResult.FromScores(results[b].Scores, t) : null;
+                        foreach (var o in ObjectDetection.Find(labelled ?? results[b], protocol.Objects).Where(o => o.ClassIndex == 0))
                         {
                             detections.Add(new DetectionBox(imageId, plan.Category.CategoryId, BoundingBox.FromPixels(o.Box), o.Score));
                         }
@@ -208,7 +218,7 @@ public static class DetectionEvaluator
             return new CategoryDetection(d.Plan.Category.CategoryId, d.Plan.Category.Name, s.AveragePrecision * 100, d.Examples.Count, d.Examples,
                 d.Plan.PositiveCount, d.Plan.Targets.Count - d.Plan.PositiveCount, [.. d.Plan.Targets.Select(targets.ImageIdOf)], s.GroundTruth, s.Detections, s.TruePositives);
         }).ToList();
-        return new DetectionEvaluationResult(datasetName, segmenter.Name, protocol.Shots, protocol.Seed, protocol.NegativesPerPositive, protocol.Objects.MinArea,
+        return new DetectionEvaluationResult(datasetName, segmenter.Name, protocol.Shots, protocol.Seed, protocol.NegativesPerPositive, protocol.Threshold, protocol.Objects.MinArea,
             categories.Average(c => c.Ap50), categories.ToDictionary(c => c.Name, c => c.Ap50), categories, skipped, total, clock.Elapsed.TotalSeconds);
     }
 
