@@ -118,14 +118,15 @@ internal sealed class EvalDetection
 
     private static void Print(DetectionEvaluationResult r)
     {
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Dataset)}[/] detection {r.Shots}-shot, {r.Categories.Count} categories, {r.Segmentations} segmentations, " +
-                               $"{Markup.Escape(r.Segmenter)}: box AP50 {r.Ap50:F1}, {r.Seconds:F0} s");
+        var console = Terminal.Output();
+        console.MarkupLine($"[bold]{Markup.Escape(r.Dataset)}[/] detection {r.Shots}-shot, {Markup.Escape(r.Segmenter)}: box AP50 {r.Ap50:F1}");
+        console.MarkupLine($"{r.Categories.Count} categories, {r.Segmentations} segmentations, {r.Seconds:F0} s");
         var table = new Table().AddColumns("category", "AP50", "shots", "images +/-", "objects", "detections", "matched");
         foreach (var c in r.Categories.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             table.AddRow(Markup.Escape(c.Name), $"{c.Ap50:F1}", c.Shots.ToString(), $"{c.Positives}/{c.Negatives}", c.GroundTruth.ToString(), c.Detections.ToString(), c.TruePositives.ToString());
         }
-        AnsiConsole.Write(table);
+        console.Write(table);
         foreach (var s in r.Skipped) Console.WriteLine($"skipped {s.Name}: {s.Reason}");
     }
 }
