@@ -29,7 +29,7 @@ internal static class EvalCommand
         var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here; with --model FILE, confusion_matrix.png and scores.json." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
         var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
-        var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class).")
+        var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class), or few-shot detection (--detection: box AP50).")
         {
             dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split,
         };
@@ -42,15 +42,16 @@ internal static class EvalCommand
         detection.AddTo(command);
         command.SetAction(result =>
         {
+            bool detect = detection.Requested(result);
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
             {
+                if (detect) throw new ArgumentException("--detection scores few-shot encoders; a model file takes --dataset KIND:PATH without it");
                 if (result.GetValue(suite) is not null) throw new ArgumentException("--suite scores few-shot encoders; a model file takes --dataset KIND:PATH");
                 return ModelEval.Run(new ModelEvalRequest(result.GetValue(inputs.Model)!,
                     result.GetValue(dataset) ?? throw new ArgumentException($"--model FILE needs --dataset KIND:PATH, KIND one of {string.Join(", ", SupervisedData.Kinds)}"),
                     result.GetValue(split), result.GetValue(json)?.FullName, result.GetValue(report)?.FullName, result.GetValue(force)));
             }
             if (result.GetValue(split) is not null) throw new ArgumentException("--split is for --model FILE (a supervised model); few-shot episodes come from the data set's protocol");
-            bool detect = detection.Requested(result);
             if (detect) EvalDetection.RefuseEpisodeOptions(result, suite, episodes, fold, report);
             var engineKind = engine.Resolve(result, inputs);
             var jsonFile = result.GetValue(json);
