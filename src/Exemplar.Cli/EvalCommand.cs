@@ -32,7 +32,7 @@ internal static class EvalCommand
         var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
         var tune = new Option<bool>("--tune") { Description = "--engine torch: also score with each episode's prompt tuned on its own examples first (in-context tuning, leave-one-out)." };
         var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
-        var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class).")
+        var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class), video tracking (--video: DAVIS J&F) or few-shot detection (--detection: box AP50).")
         {
             dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split, tune, tuneSteps,
         };
@@ -43,17 +43,23 @@ internal static class EvalCommand
         engine.AddTo(command);
         var video = new EvalVideo();
         video.AddTo(command);
+        var detection = new EvalDetection();
+        detection.AddTo(command);
         command.SetAction(result =>
         {
+            bool detect = detection.Requested(result);
+            if (detect && result.GetValue(video.Video)) throw new ArgumentException("give either --video or --detection, not both");
             if (result.GetValue(video.Video)) return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine);
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
             {
+                if (detect) throw new ArgumentException("--detection scores few-shot encoders; a model file takes --dataset KIND:PATH without it");
                 if (result.GetValue(suite) is not null) throw new ArgumentException("--suite scores few-shot encoders; a model file takes --dataset KIND:PATH");
                 return ModelEval.Run(new ModelEvalRequest(result.GetValue(inputs.Model)!,
                     result.GetValue(dataset) ?? throw new ArgumentException($"--model FILE needs --dataset KIND:PATH, KIND one of {string.Join(", ", SupervisedData.Kinds)}"),
                     result.GetValue(split), result.GetValue(json)?.FullName, result.GetValue(report)?.FullName, result.GetValue(force)));
             }
             if (result.GetValue(split) is not null) throw new ArgumentException("--split is for --model FILE (a supervised model); few-shot episodes come from the data set's protocol");
+            if (detect) EvalDetection.RefuseEpisodeOptions(result, suite, episodes, fold, report);
             var engineKind = engine.Resolve(result, inputs);
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);
@@ -63,6 +69,7 @@ internal static class EvalCommand
             var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline), tuning);
             try
             {
+                if (detect) return detection.Run(result, result.GetValue(dataset), shots, result.GetValue(seed), [.. segmenters.Select(s => s.Segmenter)], jsonFile, overwrite);
                 if (result.GetValue(suite) is { } name)
                 {
                     if (result.GetValue(dataset) is not null) throw new ArgumentException("give either --suite or --dataset, not both");

@@ -52,7 +52,8 @@ internal sealed class RuntimeExampleSegmenter(ExemplarModel model) : IExampleSeg
         return ImageInput.FromPixels(bytes.Contiguous().ToArray<byte>(), (int)mask.Size(1), (int)mask.Size(0), PixelFormat.Gray8, name: name);
     }
 
-    private static SegmentationResult ToTensors(SegmentResult result)
+    /// <summary>A runtime result as tensors: labels, class masks and probabilities (the caller owns them).</summary>
+    internal static SegmentationResult ToTensors(SegmentResult result)
     {
         int classes = result.Classes.Count, h = result.Height, w = result.Width;
         var scores = new float[(long)classes * h * w];

@@ -42,7 +42,8 @@ internal sealed class CocoAnnotationFile
                 bool crowd = a.TryGetProperty("iscrowd", out var c) && c.ValueKind == JsonValueKind.Number && c.GetInt32() != 0;
                 double area = a.TryGetProperty("area", out var ar) && ar.ValueKind == JsonValueKind.Number ? ar.GetDouble() : 0;
                 if (!annotations.TryGetValue(imageId, out var list)) annotations[imageId] = list = [];
-                list.Add(new Annotation(new CocoInstance(id, categoryId, category.Label, crowd, area), segmentation.GetRawText()));
+                var box = a.TryGetProperty("bbox", out var b) ? ReadBox(b, path, id) : (Metrics.BoundingBox?)null;
+                list.Add(new Annotation(new CocoInstance(id, categoryId, category.Label, crowd, area) { Box = box }, segmentation.GetRawText()));
             }
             return new CocoAnnotationFile { Categories = categories, Images = images, AnnotationsByImage = annotations };
         }
@@ -90,6 +91,17 @@ internal sealed class CocoAnnotationFile
         int height = (int)Long(e, "height", path, what), width = (int)Long(e, "width", path, what);
         if (height < 1 || width < 1) throw new DatasetLayoutException(path, $"{what} is {width}x{height}");
         return new Image(id, relative, height, width);
+    }
+
+    private static Metrics.BoundingBox ReadBox(JsonElement e, string path, long id)
+    {
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 4 || e.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number))
+        {
+            throw new DatasetLayoutException(path, $"annotation {id}: \"bbox\" is not [x, y, width, height] numbers");
+        }
+        var v = e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        if (v.Any(x => !double.IsFinite(x)) || v[2] < 0 || v[3] < 0) throw new DatasetLayoutException(path, $"annotation {id}: \"bbox\" [{string.Join(", ", v)}] has a negative or non-finite size");
+        return new Metrics.BoundingBox(v[0], v[1], v[2], v[3]);
     }
 
     private static JsonElement Array(JsonElement root, string name, string path) =>

@@ -55,7 +55,11 @@ public sealed record CocoCategory(int CategoryId, string Name, string? Supercate
 /// <param name="Label">Its category's label-map value.</param>
 /// <param name="IsCrowd">Whether it is a crowd region.</param>
 /// <param name="Area">The <c>"area"</c> field (0 when absent).</param>
-public sealed record CocoInstance(long AnnotationId, int CategoryId, long Label, bool IsCrowd, double Area);
+public sealed record CocoInstance(long AnnotationId, int CategoryId, long Label, bool IsCrowd, double Area)
+{
+    /// <summary>The <c>"bbox"</c> field (<c>[x, y, width, height]</c>), or null when the annotation has none.</summary>
+    public Metrics.BoundingBox? Box { get; init; }
+}
 
 /// <summary>A data set that can produce one class's mask of an item directly, more exactly than from its label map (where overlapping classes hide each other).</summary>
 public interface IClassMaskSource

@@ -88,6 +88,21 @@ public class CocoInstancesDatasetTests
     }
 
     [Fact]
+    public void BoxesAreReadFromTheBboxField()
+    {
+        using var folder = new Synthetic.TempFolder();
+        var coco = Open(folder, json: Json.Replace("\"id\": 10, ", "\"id\": 10, \"bbox\": [0, 0, 1.5, 3], "));
+        var instances = coco.InstancesOf(1);
+        Assert.Equal(new Exemplar.Vision.Metrics.BoundingBox(0, 0, 1.5, 3), instances[0].Box);
+        Assert.Null(instances[1].Box);
+        foreach (var bad in new[] { "[0, 0, 1]", "[0, 0, -1, 3]", "\"box\"" })
+        {
+            var e = Assert.Throws<DatasetLayoutException>(() => Open(folder, json: Json.Replace("\"id\": 10, ", $"\"id\": 10, \"bbox\": {bad}, ")));
+            Assert.Contains("annotation 10: \"bbox\"", e.Message);
+        }
+    }
+
+    [Fact]
     public void BadAnnotationsAreNamed()
     {
         using var folder = new Synthetic.TempFolder();
@@ -116,6 +131,7 @@ public class CocoInstancesDatasetTests
         Assert.Equal(80, coco.Categories[^1].Label);
         Assert.Equal(624, Enumerable.Range(0, coco.Count).Sum(i => coco.InstancesOf(i).Count));
         Assert.Equal(5, Enumerable.Range(0, coco.Count).Sum(i => coco.InstancesOf(i).Count(a => a.IsCrowd)));
+        Assert.All(Enumerable.Range(0, coco.Count).SelectMany(coco.InstancesOf), a => Assert.True(a.Box is { Width: > 0, Height: > 0 }));
         var train = new CocoInstancesDataset(SharedFolder.PathOf("data/coco-mini"), CocoOptions.ForSplit("train2017"));
         Assert.Equal(80, train.Count);
         Assert.Equal(80, coco.Items.Concat(train.Items).SelectMany(i => i.ClassIds!).Distinct().Count());
