@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: segments the PerSeg samples of samples/perseg by example. For each object (cat, duck_toy) its first
 # photo and mask are the example and its other photos the targets, run by Exemplar.Runtime (ONNX Runtime) with the
-# default bundle models/mobilenetv2-int8.exemplar (the ONNX model zoo's int8 MobileNetV2 and the training-free
-# correspondence decoder). Needs nothing outside the repository. Writes masks and overlays to out/perseg/<object>/;
+# default bundle models/mobilenetv2-int8.exemplar (the ONNX model zoo's int8 MobileNetV2 and the trained in-context
+# decoder). Needs nothing outside the repository. Writes masks and overlays to out/perseg/<object>/;
 # existing outputs are kept (the object is skipped) unless --force is given.
 #   scripts/segment-perseg.sh [--force]
 set -euo pipefail

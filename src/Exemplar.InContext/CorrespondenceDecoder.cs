@@ -37,7 +37,9 @@ internal static class CorrespondenceDecoder
     /// <summary>
     /// Evidence at one level: target [B, C, h, w] (L2-normalised over C) against the prompt level →
     /// [B, classes, 6, h, w]: class top-k mean, background top-k mean, class max, background max, class prototype,
-    /// background prototype similarity. The background is every labelled cell not covered by a class.
+    /// background prototype similarity. A class's background is every labelled cell outside that class's masks, other
+    /// classes' cells included (one class against the rest, as the trained decoder learns it from one-class episodes):
+    /// a target cell that looks like another class counts against this one.
     /// </summary>
     public static Tensor Evidence(Tensor target, PromptLevel prompt, int topK)
     {
@@ -46,20 +48,17 @@ internal static class CorrespondenceDecoder
         var support = prompt.Features.Transpose(0, 1).Reshape(c, -1);                           // [C, Q]
         var coverage = prompt.Foreground.Transpose(0, 1).Flatten(1);                            // [classes, Q]
         var valid = prompt.Valid.Reshape(-1);                                                  // [Q]
-        var background = (valid - coverage.Sum(0)).Clamp(min: 0);                              // [Q]
-        var weights = Tensor.Cat([background.Unsqueeze(0), coverage]);                         // [1 + classes, Q]: row 0 is the background
+        var background = (valid.Unsqueeze(0) - coverage).Clamp(min: 0);                       // [classes, Q]
+        var weights = Tensor.Cat([coverage, background]);                                      // [2·classes, Q]: classes, then their backgrounds
         var queries = target.Flatten(2).Transpose(1, 2);                                       // [B, P, C]
         var similarity = queries.Matmul(support);                                              // [B, P, Q]
 
-        var (dense, best) = TopKMean(similarity, weights, topK);                               // [B, 1 + classes, P] each
-        var prototypes = Functional.Normalize(support.Matmul(weights.Transpose(0, 1)) / weights.Sum([1]).Clamp(min: 1e-6), dim: 0); // [C, 1 + classes]
-        var prototype = queries.Matmul(prototypes).Transpose(1, 2);                            // [B, 1 + classes, P]
-        Tensor Split(Tensor rows)                                                              // [B, 1 + classes, P] → class [B, classes, P], background broadcast to it
-        {
-            var classes = rows.Slice(1, 1, null);
-            return Tensor.Stack([classes, rows.Slice(1, 0, 1) + Tensor.ZerosLike(classes)], 2);
-        }
-        var evidence = Tensor.Cat([Split(dense), Split(best), Split(prototype)], 2);           // [B, classes, 6, P]: pairs (class, background)
+        var (dense, best) = TopKMean(similarity, weights, topK);                               // [B, 2·classes, P] each
+        var prototypes = Functional.Normalize(support.Matmul(weights.Transpose(0, 1)) / weights.Sum([1]).Clamp(min: 1e-6), dim: 0); // [C, 2·classes]
+        var prototype = queries.Matmul(prototypes).Transpose(1, 2);                            // [B, 2·classes, P]
+        // [B, 2·classes, P] → [B, classes, 2, P]: (class, its background); a reshape keeps the class count dynamic in ONNX.
+        Tensor Pair(Tensor rows) => rows.Reshape(b, 2, -1, h * w).Transpose(1, 2);
+        var evidence = Tensor.Cat([Pair(dense), Pair(best), Pair(prototype)], 2);              // [B, classes, 6, P]
         return evidence.Reshape(b, -1, EvidenceChannels, h, w).MoveToOuterScope();
     }
 

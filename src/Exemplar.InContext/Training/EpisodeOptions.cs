@@ -24,6 +24,12 @@ public sealed record EpisodeSamplingOptions
     /// </summary>
     public double SelfPairs { get; init; } = 0.3;
 
+    /// <summary>
+    /// Probability that an episode's target is a view of another data set (its mask empty): negative episodes, so that
+    /// the decoder learns to find nothing where the class is absent — what several-class prompts and detection need.
+    /// </summary>
+    public double Negatives { get; init; }
+
     /// <summary>Probability of a random resized crop of each image.</summary>
     public double Crop { get; init; } = 0.8;
 
@@ -44,7 +50,7 @@ public sealed record EpisodeSamplingOptions
         if (MinShots < 1 || MaxShots < MinShots) throw new ArgumentException($"need 1 ≤ min_shots ≤ max_shots, got {MinShots} and {MaxShots}");
         if (Views < 2) throw new ArgumentException($"views must be at least 2, got {Views}");
         if (BatchesPerEpoch < 1) throw new ArgumentException($"batches_per_epoch must be at least 1, got {BatchesPerEpoch}");
-        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("crop", Crop), ("flip", Flip), ("photometric", Photometric) })
+        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("negatives", Negatives), ("crop", Crop), ("flip", Flip), ("photometric", Photometric) })
         {
             if (!(p is >= 0 and <= 1)) throw new ArgumentException($"{name} is a probability in [0, 1], got {p}");
         }

@@ -14,7 +14,8 @@ namespace Exemplar.InContext.Training;
 /// one of its groups, one of its items) with its own random resized crop, flip and photometric distortion, two
 /// views per draw — encoded once, with its mask of the group's class. An episode: a data set, a group, a target view,
 /// and K example views of the same group — other items' views, or (<see cref="EpisodeSamplingOptions.SelfPairs"/>)
-/// the other view of the target's own draw (SegGPT-style self-pairs: plentiful episodes from few images). The pool
+/// the other view of the target's own draw (SegGPT-style self-pairs: plentiful episodes from few images) — or, as a
+/// negative episode (<see cref="EpisodeSamplingOptions.Negatives"/>), a target view from another data set. The pool
 /// and every batch are pure functions of the seed (and the batch's epoch and index), so a resumed run draws exactly
 /// what the interrupted one would have.
 /// </summary>
@@ -78,9 +79,11 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
         int shots = random.Next(Options.MinShots, Options.MaxShots + 1);
         var examples = new List<View>();
         var targets = new List<View>();
+        var negative = new List<bool>();
         for (int e = 0; e < Options.EpisodesPerBatch; e++)
         {
-            var groups = _groups[random.Next(_groups.Count)];
+            int source = random.Next(_groups.Count);
+            var groups = _groups[source];
             var group = groups[random.Next(groups.Count)];
             int target = group[random.Next(group.Length)];
             var partner = group.Where(v => _views[v].Draw == _views[target].Draw && v != target).ToList();
@@ -89,7 +92,19 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             var pool = self ? partner : others.Count > 0 ? others : group.Where(v => v != target).DefaultIfEmpty(target).ToList();
             var shuffled = pool.OrderBy(_ => random.Next()).ToList();
             for (int k = 0; k < shots; k++) examples.Add(_views[shuffled[k % shuffled.Count]]);
-            targets.Add(_views[target]);
+            // A negative target comes from another data set (another class could still show up within one).
+            if (_groups.Count > 1 && random.NextDouble() < Options.Negatives)
+            {
+                int other = (source + 1 + random.Next(_groups.Count - 1)) % _groups.Count;
+                var otherGroup = _groups[other][random.Next(_groups[other].Count)];
+                targets.Add(_views[otherGroup[random.Next(otherGroup.Length)]]);
+                negative.Add(true);
+            }
+            else
+            {
+                targets.Add(_views[target]);
+                negative.Add(false);
+            }
         }
         using var scope = DisposeScope.Begin();
         var all = examples.Concat(targets).ToList();
@@ -101,7 +116,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
         }
         return new EpisodeBatch(maps,
             Stack(examples.Select(v => v.Mask)), Stack(examples.Select(v => v.Labelled)),
-            Stack(targets.Select(v => v.Mask)), Stack(targets.Select(v => v.Labelled)),
+            Stack(targets.Select((v, i) => negative[i] ? Tensor.ZerosLike(v.Mask) : v.Mask)), Stack(targets.Select(v => v.Labelled)),
             Stack(targets.Select(v => v.Guide), gray: true), shots);
     }
 

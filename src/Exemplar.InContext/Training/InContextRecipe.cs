@@ -46,6 +46,9 @@ public sealed class InContextModelRecipe
     /// <summary>Channels inside the decoder.</summary>
     public int Width { get; set; } = 64;
 
+    /// <summary>A decoder file to start from (fine-tuning), or null for a fresh decoder.</summary>
+    public string? DecoderWeights { get; set; }
+
     /// <summary>The segmenter's input size (default: the encoder's default).</summary>
     public int? InputSize { get; set; }
 }
@@ -74,6 +77,9 @@ public sealed class EpisodesRecipe
     /// <summary>See <see cref="EpisodeSamplingOptions.SelfPairs"/>.</summary>
     public double SelfPairs { get; set; } = 0.3;
 
+    /// <summary>See <see cref="EpisodeSamplingOptions.Negatives"/>.</summary>
+    public double Negatives { get; set; }
+
     /// <summary>See <see cref="EpisodeSamplingOptions.Crop"/>.</summary>
     public double Crop { get; set; } = 0.8;
 
@@ -90,7 +96,7 @@ public sealed class EpisodesRecipe
     public EpisodeSamplingOptions ToOptions() => new()
     {
         EpisodesPerBatch = EpisodesPerBatch, MinShots = MinShots, MaxShots = MaxShots, Views = Views, BatchesPerEpoch = BatchesPerEpoch,
-        SelfPairs = SelfPairs, Crop = Crop, MinCropScale = MinCropScale, Flip = Flip, Photometric = Photometric,
+        SelfPairs = SelfPairs, Negatives = Negatives, Crop = Crop, MinCropScale = MinCropScale, Flip = Flip, Photometric = Photometric,
     };
 }
 

@@ -82,6 +82,21 @@ public static class InContextRecipeRunner
         var channels = LevelChannels(encoder, segmenterOptions);
         LibTorch.ManualSeed(r.Trainer.Seed); // the decoder's random initialisation
         using var decoder = new LearnedDecoder(channels, r.Model.Width);
+        if (r.Model.DecoderWeights is { } start)
+        {
+            string startPath = Resolve("model.decoder_weights", start);
+            try
+            {
+                var startInfo = DecoderFile.ReadInfo(startPath);
+                DecoderFile.CheckFits(startPath, startInfo, zoo.Name, segmenterOptions.Levels);
+                if (startInfo.Width != r.Model.Width) throw new ArgumentException($"{startPath} has width {startInfo.Width}, the recipe {r.Model.Width}");
+                Torch.Serialization.Checkpoints.LoadInto(decoder, startPath, $"an in-context decoder for {zoo.Name}");
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or Torch.Serialization.CheckpointFormatException)
+            {
+                throw mapper.ErrorAt("model.decoder_weights", e.Message);
+            }
+        }
         var segmenter = new Segmenter(encoder, zoo.Name, segmenterOptions, decoder);
 
         var sources = trainSpecs.Select(s => Open(() => EpisodeSource.Open(s), "episodes.sources", s, mapper)).ToList();

@@ -8,13 +8,13 @@ namespace Exemplar.InContext.Tuning;
 public sealed record PromptTuningOptions
 {
     /// <summary>Optimizer steps (each goes once over every example as a target).</summary>
-    public int Steps { get; init; } = 20;
+    public int Steps { get; init; } = 8;
 
     /// <summary>Adam's learning rate on the example features (which are L2-normalised, so changes are relative).</summary>
-    public double LearningRate { get; init; } = 0.02;
+    public double LearningRate { get; init; } = 0.003;
 
     /// <summary>Also use each example mirrored as a target (augmentation).</summary>
-    public bool Flip { get; init; } = true;
+    public bool Flip { get; init; }
 
     /// <summary>Weight of the squared distance of the tuned features from the encoded ones (keeps them close).</summary>
     public double Anchor { get; init; } = 1.0;

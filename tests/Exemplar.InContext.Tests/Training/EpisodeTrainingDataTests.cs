@@ -46,6 +46,12 @@ public sealed class EpisodeTrainingDataTests
         Assert.True(examplePixels.Min().ToDouble() >= 1, "an example without its class");
         Assert.True((a.TargetMasks * (1.0 - a.TargetLabelled)).Sum().ToDouble() < 1e-6, "a target's class outside its labelled area");
         Assert.Equal(5, data.ReadEpoch(0, 2, CancellationToken.None).Select(b => { b.Dispose(); return 1; }).Sum() + 2);
+
+        // Negative episodes: targets from the other data set, with nothing to find.
+        using var negatives = new EpisodeTrainingData([davis, isbi], encoder, levels, 128, options with { Negatives = 1 }, seed: 7);
+        using var n = negatives.Draw(1, 3);
+        Assert.Equal(0, n.TargetMasks.Sum().ToDouble());
+        Assert.True(n.ExampleMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
     }
 
     [Fact]

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Exemplar.InContext;
+using Exemplar.Runtime;
+
+namespace Exemplar.Cli.Tests;
+
+/// <summary>
+/// The default bundle in models/ carries the trained in-context decoder (models/README.md) and keeps its scores: floors
+/// on a subset of the shared suite that the training-free decoder stays well below (51.9, 39.5 and 34.3 there).
+/// </summary>
+public sealed class ShippedDefaultBundleTests : CliTest
+{
+    private static string Models(string file) => Path.Combine(SharedFolder.RepositoryRoot, "models", file);
+
+    [Fact]
+    public void TheDefaultBundleAndItsDecoderDescribeThemselves()
+    {
+        using var model = ExemplarModel.Load(Models(ExemplarModel.DefaultBundleName));
+        Assert.Equal("mobilenetv2-int8-learned-decoder", model.Info.Name);
+        Assert.False(model.Info.IsSupervised);
+        var info = DecoderFile.ReadInfo(Models("mobilenetv2-incontext-decoder.safetensors"));
+        Assert.Equal("mobilenetv2", info.Encoder);
+        Assert.Equal([10, 13, 16, 17], info.Levels);
+        Assert.Equal(512, info.InputSize);
+        Assert.Equal(600, info.Steps);                                                       // the fine-tuning run with negative episodes
+        Assert.Contains("DAVIS (480p, 30 sequences)", info.TrainedOn);                        // davis2016-train, not the 10 val sequences
+        Assert.Contains("CCP, 251 of 502", info.TrainedOn);                                   // the train side of the shared split
+    }
+
+    [SharedFact("data/davis2016/JPEGImages/480p/dog/00000.jpg", "data/isbi2012/images/20.png")]
+    public void KeepsItsScoresOnTheEvalSide()
+    {
+        foreach (var (kind, folder, floor) in new[] { ("davis2016", "data/davis2016", 60.0), ("isbi2012", "data/isbi2012", 55.0), ("magnetic-tile", "data/magnetic-tile", 42.0) })
+        {
+            string json = PathOf($"{kind}.json");
+            var (code, _, error) = Cli.Run("eval", "--dataset", $"{kind}:{SharedFolder.PathOf(folder)}", "--episodes", "6", "--bundle", Models(ExemplarModel.DefaultBundleName), "--json", json);
+            Assert.True(code == 0, error);
+            double miou = JsonNode.Parse(File.ReadAllText(json))!["miou"]!.GetValue<double>();
+            Assert.True(miou >= floor, $"{kind} 1-shot mIoU {miou:F1} fell below {floor}");
+        }
+    }
+}
