@@ -6,7 +6,7 @@ using Exemplar.Vision.Transforms;
 namespace Exemplar.InContext;
 
 /// <summary>
-/// Segments targets with encoded prompts, no training: encoder features at several levels → dense correspondence
+/// Segments targets with encoded prompts: encoder features at several levels → dense correspondence
 /// scores per level (<see cref="CorrespondenceDecoder"/>) → averaged at the finest level → upsampled to the input and
 /// refined along the target's edges with a guided filter → cropped and resized back to the target's own size.
 /// Deterministic: the same inputs give the same masks. With a <see cref="LearnedDecoder"/>, its logits replace the
