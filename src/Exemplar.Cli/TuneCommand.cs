@@ -33,8 +33,8 @@ internal static class TuneCommand
             var options = new PromptTuningOptions { Steps = result.GetValue(steps), LearningRate = result.GetValue(rate) };
             using var examples = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
             using var zoo = inputs.LoadSegmenter(result);
-            var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, options);
-            using var features = tuned.Prompt;
+            using var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, options);
+            var features = tuned.Prompt;
             string summary = string.Create(CultureInfo.InvariantCulture,
                 $"tuned {features.ExampleCount} example(s) in {tuned.Seconds:F1} s: leave-one-out loss {tuned.InitialLoss:F4} → {tuned.FinalLoss:F4}");
             if (result.GetValue(bundle) is not { } bundleFile)
@@ -45,7 +45,7 @@ internal static class TuneCommand
             }
             using var model = Exemplar.Runtime.ExemplarModel.Load(bundleFile.FullName, Exemplar.Runtime.RuntimeOptions.ForDevice("cpu", LibTorch.Threads));
             using var encoded = RuntimeExampleSegmenter.Encode(model, examples);
-            using var untuned = zoo.Encode(examples);
+            var untuned = tuned.Untuned;
             var shapes = encoded.FeatureShapes;
             var runtimeFeatures = encoded.Features;
             var adjusted = new List<float[]>();

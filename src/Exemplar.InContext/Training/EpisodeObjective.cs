@@ -34,12 +34,7 @@ public sealed class EpisodeObjective(Segmenter segmenter, double bceWeight = 1, 
             logits.Add(segmenter.DecodeLogits(target, batch.Guides.Narrow(0, e, 1), prompt));
         }
         var all = Tensor.Cat([.. logits]);                                                    // [E, 1, S, S]
-        var weight = batch.TargetLabelled;
-        var perEpisode = weight.Flatten(1).Sum([1]).Clamp(min: 1);                             // [E]
-        var bce = (Functional.BinaryCrossEntropyWithLogits(all, batch.TargetMasks, weight, reduction: Reduction.None).Flatten(1).Sum([1]) / perEpisode).Mean();
-        var p = Functional.Sigmoid(all) * weight;
-        var t = batch.TargetMasks * weight;
-        var dice = 1.0 - (((p * t).Flatten(1).Sum([1]) * 2 + 1) / (p.Flatten(1).Sum([1]) + t.Flatten(1).Sum([1]) + 1)).Mean();
+        var (bce, dice) = MaskLoss.Compute(all, batch.TargetMasks, batch.TargetLabelled);
         var total = bce * bceWeight + dice * diceWeight;
         var terms = new LossTerms(total.MoveToOuterScope(), new Dictionary<string, double>
         {

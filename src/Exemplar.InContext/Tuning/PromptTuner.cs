@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Exemplar.Torch;
+using Exemplar.InContext.Training;
 using Exemplar.Training.Optim;
 
 namespace Exemplar.InContext.Tuning;
@@ -30,10 +31,19 @@ public sealed record PromptTuningOptions
 
 /// <summary>What a tuning run did.</summary>
 /// <param name="Prompt">The tuned prompt (the caller owns it).</param>
+/// <param name="Untuned">The examples as encoded, before tuning (the caller owns it).</param>
 /// <param name="InitialLoss">Leave-one-out loss of the encoded prompt.</param>
 /// <param name="FinalLoss">Leave-one-out loss after the last step.</param>
 /// <param name="Seconds">Wall-clock seconds, encoding included.</param>
-public sealed record PromptTuningResult(PromptFeatures Prompt, double InitialLoss, double FinalLoss, double Seconds);
+public sealed record PromptTuningResult(PromptFeatures Prompt, PromptFeatures Untuned, double InitialLoss, double FinalLoss, double Seconds) : IDisposable
+{
+    /// <summary>Frees both prompts.</summary>
+    public void Dispose()
+    {
+        Prompt.Dispose();
+        Untuned.Dispose();
+    }
+}
 
 /// <summary>
 /// SegGPT's in-context tuning for a frozen segmenter: the examples' encoded features are the parameters, learned by
@@ -45,13 +55,26 @@ public sealed record PromptTuningResult(PromptFeatures Prompt, double InitialLos
 /// </summary>
 public sealed class PromptTuner(Segmenter segmenter)
 {
-    /// <summary>Encodes <paramref name="examples"/> and tunes the encoding.</summary>
+    /// <summary>Encodes <paramref name="examples"/> and tunes the encoding; the caller owns (disposes) the result.</summary>
     /// <exception cref="ArgumentException">The examples or options are unusable.</exception>
     public PromptTuningResult Tune(PromptSet examples, PromptTuningOptions options)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
-        using var encoded = segmenter.PromptEncoder.Encode(examples);
+        var encoded = segmenter.PromptEncoder.Encode(examples);
+        try
+        {
+            return Tune(examples, encoded, options, clock);
+        }
+        catch
+        {
+            encoded.Dispose();
+            throw;
+        }
+    }
+
+    private PromptTuningResult Tune(PromptSet examples, PromptFeatures encoded, PromptTuningOptions options, Stopwatch clock)
+    {
         int k = examples.Examples.Count, levels = encoded.LevelFeatures.Count;
         using var scope = DisposeScope.Begin();
         var targets = new List<(Tensor[] Maps, Tensor Guide, Tensor Masks, Tensor Labelled, int Example)>();
@@ -90,7 +113,8 @@ public sealed class PromptTuner(Segmenter segmenter)
                 var prompt = Enumerable.Range(0, levels).Select(l => new PromptLevel(
                     features[l].IndexSelect(0, index), encoded.LevelFeatures[l].Foreground.IndexSelect(0, index), encoded.LevelFeatures[l].Valid.IndexSelect(0, index))).ToList();
                 var logits = segmenter.DecodeLogits(t.Maps, t.Guide, prompt);                // [1, classes, S, S]
-                var loss = SegmentationLoss(logits, t.Masks, t.Labelled);
+                var (bce, dice) = MaskLoss.Compute(logits, t.Masks, t.Labelled);
+                var loss = bce + dice;
                 total = total is null ? loss : total + loss;
             }
             var mean = total! / targets.Count;
@@ -117,18 +141,6 @@ public sealed class PromptTuner(Segmenter segmenter)
                 encoded.LevelFeatures[l].Foreground.Clone().DetachFromScope(), encoded.LevelFeatures[l].Valid.Clone().DetachFromScope());
         }).ToList();
         var tuned = new PromptFeatures(encoded.EncoderName, encoded.EncoderFingerprint, encoded.InputSize, encoded.Levels, encoded.ClassNames, tunedLevels);
-        return new PromptTuningResult(tuned, initial, final, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>Binary cross-entropy plus Dice per class over the labelled pixels: logits and masks [1, classes, S, S], labelled [1, 1, S, S].</summary>
-    private static Tensor SegmentationLoss(Tensor logits, Tensor masks, Tensor labelled)
-    {
-        using var scope = DisposeScope.Begin();
-        var weight = labelled.Expand(masks.Shape);
-        var bce = Functional.BinaryCrossEntropyWithLogits(logits, masks, weight, reduction: Reduction.Sum) / weight.Sum().Clamp(min: 1);
-        var p = Functional.Sigmoid(logits) * weight;
-        var t = masks * weight;
-        var dice = 1.0 - ((p * t).Sum([0, 2, 3]) * 2 + 1) / (p.Sum([0, 2, 3]) + t.Sum([0, 2, 3]) + 1);
-        return (bce + dice.Mean()).MoveToOuterScope();
+        return new PromptTuningResult(tuned, encoded, initial, final, clock.Elapsed.TotalSeconds);
     }
 }

@@ -6,22 +6,14 @@ namespace Exemplar.InContext.Tuning;
 public sealed class TunedExampleSegmenter(Segmenter segmenter, PromptTuningOptions options) : IExampleSegmenter
 {
     private readonly PromptTuner _tuner = new(segmenter);
-    private double _seconds;
-    private int _runs;
 
     /// <inheritdoc/>
     public string Name => $"{segmenter.Name}+tuned";
 
-    /// <summary>Mean seconds per tuning so far.</summary>
-    public double SecondsPerTuning => _runs == 0 ? 0 : _seconds / _runs;
-
     /// <inheritdoc/>
     public IReadOnlyList<SegmentationResult> SegmentEpisode(PromptSet prompts, IReadOnlyList<Tensor> targets)
     {
-        var result = _tuner.Tune(prompts, options);
-        _seconds += result.Seconds;
-        _runs++;
-        using var tuned = result.Prompt;
-        return segmenter.Segment(tuned, targets);
+        using var result = _tuner.Tune(prompts, options);
+        return segmenter.Segment(result.Prompt, targets);
     }
 }

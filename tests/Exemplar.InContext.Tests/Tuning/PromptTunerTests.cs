@@ -23,11 +23,12 @@ public sealed class PromptTunerTests
         {
             examples.Add(ImageReader.ReadTensor(PerSeg($"duck_toy_0{i}.jpg"), ImageReadOptions.Rgb), MaskDecoder.ReadBinary(PerSeg($"duck_toy_0{i}.png")).Unsqueeze(0), $"duck {i}");
         }
-        var result = new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 6 });
-        using var tuned = result.Prompt;
+        using var result = new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 6 });
+        var tuned = result.Prompt;
         Assert.True(result.FinalLoss < result.InitialLoss, $"tuning did not lower the leave-one-out loss: {result.InitialLoss} → {result.FinalLoss}");
         using var encoded = segmenter.PromptEncoder.Encode(examples);
         Assert.Equal(encoded.EncoderFingerprint, tuned.EncoderFingerprint);
+        for (int l = 0; l < encoded.LevelFeatures.Count; l++) Assert.True(encoded.LevelFeatures[l].Features.Equal(result.Untuned.LevelFeatures[l].Features), "Untuned is the plain encoding");
         for (int l = 0; l < encoded.LevelFeatures.Count; l++)
         {
             Assert.Equal(encoded.LevelFeatures[l].Features.Shape, tuned.LevelFeatures[l].Features.Shape);
