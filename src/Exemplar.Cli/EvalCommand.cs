@@ -121,7 +121,7 @@ internal static class EvalCommand
         else
         {
             var model = engine.LoadModel(result, Exemplar.Torch.LibTorch.Threads);
-            list.Add((new RuntimeExampleSegmenter(model), model));
+            list.Add((new RuntimeExampleSegmenter(model, engine.SegmentOptions(result, null)), model));
         }
         return list;
     }

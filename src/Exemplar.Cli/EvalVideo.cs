@@ -72,6 +72,7 @@ internal sealed class EvalVideo
     {
         if (dataset is null) throw new ArgumentException("--video needs --dataset davis2016:PATH");
         if (result.GetValue(engine.Engine) == EngineKind.Torch) throw new ArgumentException("--video runs the tracker of Exemplar.Runtime (--bundle FILE); --engine torch has none");
+        if (result.GetValue(engine.FlipTest)) throw new ArgumentException("--flip-test segments single images; the tracker (--video) does not use it");
         int colon = dataset.IndexOf(':');
         if (colon < 0 || dataset[..colon] != "davis2016") throw new ArgumentException($"--video scores DAVIS: give --dataset davis2016:PATH, not '{dataset}'");
         int? limit = result.GetValue(Frames);

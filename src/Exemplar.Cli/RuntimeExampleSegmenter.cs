@@ -10,17 +10,19 @@ namespace Exemplar.Cli;
 /// ONNX Runtime path on the same episodes as the libtorch one: tensors go in as raw pixel buffers, results come back
 /// as tensors.
 /// </summary>
-internal sealed class RuntimeExampleSegmenter(ExemplarModel model) : IExampleSegmenter
+internal sealed class RuntimeExampleSegmenter(ExemplarModel model, SegmentOptions? options = null) : IExampleSegmenter
 {
+    private readonly SegmentOptions _options = options ?? new SegmentOptions();
+
     /// <inheritdoc/>
-    public string Name => $"{model.Info.Encoder}-{model.Info.Precision}-onnx";
+    public string Name => $"{model.Info.Encoder}-{model.Info.Precision}-onnx" + (_options.FlipTest ? "+flip" : "");
 
     /// <inheritdoc/>
     public IReadOnlyList<SegmentationResult> SegmentEpisode(PromptSet prompts, IReadOnlyList<Tensor> targets)
     {
         using var prompt = Encode(model, prompts);
         var results = new List<SegmentationResult>();
-        foreach (var target in targets) results.Add(Segment(model, prompt, target, "target", null));
+        foreach (var target in targets) results.Add(Segment(model, prompt, target, "target", _options));
         return results;
     }
 
@@ -34,8 +36,8 @@ internal sealed class RuntimeExampleSegmenter(ExemplarModel model) : IExampleSeg
         e.Ignore is null ? null : Gray(e.Ignore, e.Source)))];
 
     /// <summary>Segments a [3, H, W] uint8 image with the runtime; the result as tensors (the caller owns them).</summary>
-    public static SegmentationResult Segment(ExemplarModel model, Prompt prompt, Tensor image, string name, float? threshold) =>
-        ToTensors(model.Segment(prompt, Pixels(image, name), new SegmentOptions { Threshold = threshold }));
+    public static SegmentationResult Segment(ExemplarModel model, Prompt prompt, Tensor image, string name, SegmentOptions options) =>
+        ToTensors(model.Segment(prompt, Pixels(image, name), options));
 
     /// <summary>A [3, H, W] uint8 RGB tensor as an interleaved pixel buffer.</summary>
     private static ImageInput Pixels(Tensor image, string name)

@@ -153,7 +153,7 @@ internal static class SegmentCommand
         var model = engine.LoadModel(result, LibTorch.Threads);
         try
         {
-            return new OnnxPromptedSegmenter(model, examples is null ? LoadRuntimePrompt(promptFile!.FullName) : RuntimeExampleSegmenter.Encode(model, examples), threshold);
+            return new OnnxPromptedSegmenter(model, examples is null ? LoadRuntimePrompt(promptFile!.FullName) : RuntimeExampleSegmenter.Encode(model, examples), engine.SegmentOptions(result, threshold));
         }
         catch
         {
@@ -184,7 +184,7 @@ internal static class SegmentCommand
         inputs.AddPromptOptions(command);
         inputs.AddModelOptions(command);
         var engine = new EngineOptions();
-        engine.AddTo(command);
+        engine.AddTo(command, segments: false);
         command.SetAction(result =>
         {
             var engineKind = engine.Resolve(result, inputs);

@@ -30,12 +30,20 @@ internal sealed class EngineOptions
 
     public Option<string> Device { get; } = new("--device") { Description = "onnx: cpu, cuda[:N], tensorrt[:N], directml[:N], coreml or openvino.", DefaultValueFactory = _ => "cpu" };
 
-    public void AddTo(Command command)
+    public Option<bool> FlipTest { get; } = new("--flip-test") { Description = "onnx: also segment each target mirrored and average the two (twice the time)." };
+
+    /// <summary>Adds the options; --flip-test only to commands that segment.</summary>
+    public void AddTo(Command command, bool segments = true)
     {
         command.Options.Add(Engine);
         command.Options.Add(Bundle);
         command.Options.Add(Device);
+        if (!segments) return;
+        command.Options.Add(FlipTest);
     }
+
+    /// <summary>The runtime's segment options: --threshold (null: the bundle's) and --flip-test.</summary>
+    public SegmentOptions SegmentOptions(ParseResult result, double? threshold) => new() { Threshold = (float?)threshold, FlipTest = result.GetValue(FlipTest) };
 
     /// <summary>The engine asked for: --engine, else torch when --weights is given, else onnx; conflicting options are refused.</summary>
     public EngineKind Resolve(ParseResult result, CliInputs inputs)
@@ -51,6 +59,10 @@ internal sealed class EngineOptions
             throw new ArgumentException("--weights is for --engine torch; to run other weights in ONNX Runtime, write a bundle with `exemplar export` and pass it with --bundle");
         }
         if (engine == EngineKind.Torch && result.GetValue(Bundle) is not null) throw new ArgumentException("--bundle is for --engine onnx; --engine torch takes --model and --weights");
+        if (engine == EngineKind.Torch && result.GetValue(FlipTest))
+        {
+            throw new ArgumentException("--flip-test is for --engine onnx: export the encoder (and --decoder) into a bundle with `exemplar export`");
+        }
         if (engine == EngineKind.Torch && result.GetValue(Device) != "cpu") throw new ArgumentException("--device is for --engine onnx (the in-context pipeline runs Exemplar.Torch on the CPU)");
         return engine;
     }
@@ -105,15 +117,15 @@ internal sealed class TorchPromptedSegmenter(ZooSegmenter zoo, PromptFeatures fe
 }
 
 /// <summary>The ONNX Runtime engine: a bundle and a runtime prompt.</summary>
-internal sealed class OnnxPromptedSegmenter(ExemplarModel model, Prompt prompt, double? threshold) : IPromptedSegmenter
+internal sealed class OnnxPromptedSegmenter(ExemplarModel model, Prompt prompt, SegmentOptions options) : IPromptedSegmenter
 {
     public IReadOnlyList<string> ClassNames => prompt.Classes;
 
-    public double Threshold => threshold ?? model.Info.Threshold;
+    public double Threshold => options.Threshold ?? model.Info.Threshold;
 
     public int InputSize => model.Info.InputSize;
 
-    public SegmentationResult Segment(Tensor image, string name) => RuntimeExampleSegmenter.Segment(model, prompt, image, name, (float)Threshold);
+    public SegmentationResult Segment(Tensor image, string name) => RuntimeExampleSegmenter.Segment(model, prompt, image, name, options);
 
     public void Dispose()
     {

@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Exemplar.Runtime;
@@ -202,8 +204,45 @@ public sealed class ExemplarModel : IDisposable
         float threshold = ThresholdOf(options);
         CheckCompatible(prompt);
         using var frame = EncodeFrame(image);
-        var logits = DecodeLogits(frame, prompt);
+        var logits = DecodeLogits(frame, prompt, options);
         return Restore(frame, logits, prompt.Classes, threshold, options.MinObjectArea);
+    }
+
+    /// <summary>
+    /// The decoder's logits [classes, S, S] for an encoded frame; with <see cref="SegmentOptions.FlipTest"/>, averaged
+    /// with the mirror image's logits, mirrored back.
+    /// </summary>
+    private float[] DecodeLogits(EncodedFrame frame, Prompt prompt, SegmentOptions options)
+    {
+        var logits = DecodeLogits(frame, prompt);
+        if (!options.FlipTest) return logits;
+        float[] back;
+        using (var mirrored = EncodeFrame(frame.Name, Mirror(frame.Image))) back = DecodeLogits(mirrored, prompt);
+        var geometry = frame.Geometry;
+        int s = geometry.Size, cells = s * s;
+        // The padding is on the right of both frames: only the resized image's columns are mirrored.
+        for (int c = 0; c < prompt.Classes.Count; c++)
+        {
+            for (int y = 0; y < geometry.ResizedHeight; y++) back.AsSpan(c * cells + y * s, geometry.ResizedWidth).Reverse();
+        }
+        TensorPrimitives.Add(logits, back, logits);
+        TensorPrimitives.Multiply(logits, 0.5f, logits);
+        return logits;
+    }
+
+    /// <summary>The image mirrored left to right.</summary>
+    private static DecodedImage Mirror(DecodedImage image)
+    {
+        var rgba = new byte[image.Rgba.Length];
+        var source = MemoryMarshal.Cast<byte, uint>(image.Rgba);
+        var target = MemoryMarshal.Cast<byte, uint>(rgba.AsSpan());
+        for (int y = 0; y < image.Height; y++)
+        {
+            var row = target.Slice(y * image.Width, image.Width);
+            source.Slice(y * image.Width, image.Width).CopyTo(row);
+            row.Reverse();
+        }
+        return image with { Rgba = rgba };
     }
 
     /// <summary>The threshold of <paramref name="options"/> (or the bundle's), checked to lie in (0, 1).</summary>
@@ -218,16 +257,17 @@ public sealed class ExemplarModel : IDisposable
     /// Decodes and prepares one image and runs the encoder once: what both the decoder (segmenting it) and the prompt
     /// graph (making it an example) take, so a video frame is encoded a single time.
     /// </summary>
-    internal EncodedFrame EncodeFrame(ImageInput image)
+    internal EncodedFrame EncodeFrame(ImageInput image) => EncodeFrame(image.Name, image.Decode());
+
+    private EncodedFrame EncodeFrame(string name, DecodedImage decoded)
     {
         RequireByExample();
-        var decoded = image.Decode();
         var geometry = Geometry.For(decoded.Height, decoded.Width, _info.InputSize);
         var prepared = Prepare(decoded, geometry);
         try
         {
             var maps = Run("encoder", [("image", prepared[0])]);
-            return new EncodedFrame(image.Name, decoded, geometry, prepared, maps, _info.Levels.Length);
+            return new EncodedFrame(name, decoded, geometry, prepared, maps, _info.Levels.Length);
         }
         catch
         {

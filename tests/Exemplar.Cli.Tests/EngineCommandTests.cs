@@ -65,17 +65,24 @@ public sealed class EngineCommandTests : IDisposable
         (code, error) = Run("segment", "--prompts", notPrompt, "--target", Sample("cat_01.jpg"), "--out", _dir);
         Assert.Equal(1, code);
         Assert.Contains($"{notPrompt}: not an Exemplar.Runtime prompt file", error);
+        (code, error) = Run("segment", "--engine", "torch", "--flip-test", "--example", Sample("cat_00.jpg"), "--mask", Sample("cat_00.png"),
+            "--target", Sample("cat_01.jpg"), "--out", _dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--flip-test is for --engine onnx", error);
     }
 
-    [Fact]
-    public void EvalRunsTheBundleOnPerSeg()
+    [Theory]
+    [InlineData(false, "mobilenetv2-int8-onnx")]
+    [InlineData(true, "mobilenetv2-int8-onnx+flip")]
+    public void EvalRunsTheBundleOnPerSeg(bool flipTest, string segmenter)
     {
         string json = Path.Combine(_dir, "perseg.json");
-        var (code, error) = Run("eval", "--dataset", $"perseg:{Path.Combine(SharedFolder.RepositoryRoot, "samples", "perseg")}", "--episodes", "4", "--json", json);
+        string[] args = ["eval", "--dataset", $"perseg:{Path.Combine(SharedFolder.RepositoryRoot, "samples", "perseg")}", "--episodes", "4", "--json", json];
+        var (code, error) = Run(flipTest ? [.. args, "--flip-test"] : args);
         Assert.True(code == 0, error);
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? doc.RootElement[0] : doc.RootElement;
-        Assert.Equal("mobilenetv2-int8-onnx", root.GetProperty("segmenter").GetString());
+        Assert.Equal(segmenter, root.GetProperty("segmenter").GetString());
         Assert.True(root.GetProperty("miou").GetDouble() > 70, $"mIoU {root.GetProperty("miou").GetDouble():F1}");
     }
 }
