@@ -2,7 +2,7 @@ using SkiaSharp;
 
 namespace Exemplar.Runtime.Tests;
 
-/// <summary>The video tracker with the default bundle: a synthetic clip with a look-alike distractor, and DAVIS frames.</summary>
+/// <summary>The video tracker with the default bundle: synthetic clips (a look-alike distractor, two objects) and DAVIS frames.</summary>
 public sealed class VideoTrackerTests
 {
     private const int Width = 320, Height = 240, Radius = 28;
@@ -109,6 +109,50 @@ public sealed class VideoTrackerTests
         var small = ImageInput.FromPixels(new byte[100 * 80 * 3], 100, 80, PixelFormat.Rgb24, name: "small.png");
         var error = Assert.Throws<ArgumentException>(() => tracker.Track(small));
         Assert.StartsWith("small.png: the frame is 100x80", error.Message);
+    }
+
+    /// <summary>
+    /// A clip of two objects on the textured background: a red disc moving right from x = 70 and a blue one moving left
+    /// from x = 250, 6 pixels per frame each. Frame t's pixels and each object's mask.
+    /// </summary>
+    private static (ImageInput Image, bool[] Red, bool[] Blue) TwoObjectFrame(int t)
+    {
+        int red = 70 + 6 * t, blue = 250 - 6 * t, cy = 120;
+        var rgb = new byte[Width * Height * 3];
+        var (redMask, blueMask) = (new bool[Width * Height], new bool[Width * Height]);
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                int i = y * Width + x;
+                redMask[i] = (x - red) * (x - red) + (y - cy) * (y - cy) < Radius * Radius;
+                blueMask[i] = (x - blue) * (x - blue) + (y - cy) * (y - cy) < Radius * Radius;
+                var (r, g, b) = redMask[i] ? ((byte)210, (byte)40, (byte)40)
+                    : blueMask[i] ? ((byte)40, (byte)60, (byte)220)
+                    : ((byte)(60 + (x * 13 + y * 7) % 50), (byte)(90 + (x * 5 + y * 11) % 60), (byte)(70 + (x * 3 + y * 17) % 40));
+                (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (r, g, b);
+            }
+        }
+        return (ImageInput.FromPixels(rgb, Width, Height, PixelFormat.Rgb24, name: $"two{t}"), redMask, blueMask);
+    }
+
+    [Fact]
+    public void TwoObjectsAreTrackedEachWithItsOwnLabel()
+    {
+        using var model = ExemplarModel.Load();
+        var (image, red, blue) = TwoObjectFrame(0);
+        ImageInput Gray(bool[] mask, string name) => ImageInput.FromPixels(mask.Select(m => m ? (byte)255 : (byte)0).ToArray(), Width, Height, PixelFormat.Gray8, name: name);
+        var first = new Example(image, [new ClassMask("red", Gray(red, "red.png")), new ClassMask("blue", Gray(blue, "blue.png"))]);
+        using var tracker = new VideoTracker(model, first, new TrackerOptions { MemoryFrames = 2 });
+        Assert.Equal(["red", "blue"], tracker.Classes);
+        for (int t = 1; t <= 8; t++)
+        {
+            var frame = TwoObjectFrame(t);
+            var result = tracker.Track(frame.Image).Result;
+            double redIoU = Samples.IoU(result.ClassMask(0), frame.Red), blueIoU = Samples.IoU(result.ClassMask(1), frame.Blue);
+            Assert.True(redIoU > 0.75 && blueIoU > 0.75, $"frame {t}: red IoU {redIoU:F3}, blue IoU {blueIoU:F3}");
+            Assert.Equal(2, result.Objects.Count(o => o.Area > 500));
+        }
     }
 
     [SharedFact("data/davis2016/JPEGImages/480p/dog/00009.jpg", "data/davis2016/JPEGImages/480p/camel/00009.jpg")]
