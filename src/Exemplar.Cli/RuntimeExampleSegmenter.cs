@@ -40,7 +40,7 @@ internal sealed class RuntimeExampleSegmenter(ExemplarModel model, SegmentOption
         ToTensors(model.Segment(prompt, Pixels(image, name), options));
 
     /// <summary>A [3, H, W] uint8 RGB tensor as an interleaved pixel buffer.</summary>
-    private static ImageInput Pixels(Tensor image, string name)
+    internal static ImageInput Pixels(Tensor image, string name)
     {
         using var hwc = image.Permute(1, 2, 0).Contiguous();
         return ImageInput.FromPixels(hwc.ToArray<byte>(), (int)image.Size(2), (int)image.Size(1), PixelFormat.Rgb24, name: name);

@@ -6,7 +6,7 @@ using Exemplar.Vision.IO;
 
 namespace Exemplar.Cli.Tests;
 
-/// <summary>The CamVid model in models/ (model file and bundle) is what its README says and segments CamVid val images.</summary>
+/// <summary>The CamVid model in models/ (model file and bundle) is what its README says and segments and scores CamVid val images.</summary>
 public sealed class ShippedCamVidModelTests : CliTest
 {
     private static string Models(string file) => Path.Combine(SharedFolder.RepositoryRoot, "models", file);
@@ -45,6 +45,19 @@ public sealed class ShippedCamVidModelTests : CliTest
         Assert.True(code == 0, error);
         double miou = (double)JsonNode.Parse(File.ReadAllText(json))!["mIoU"]!;
         Assert.True(miou > 0.5, $"the shipped model scores mIoU {miou:P1} on 5 val images");
+
+        // The bundle scored the same way, through Exemplar.Runtime: close to the model file (it pads to a square input).
+        string bundleJson = PathOf("bundle-scores.json");
+        (code, _, error) = Cli.Run("eval", "--model", Bundle, "--dataset", $"camvid:{root}", "--json", bundleJson);
+        Assert.True(code == 0, error);
+        var scores = JsonNode.Parse(File.ReadAllText(bundleJson))!;
+        Assert.Equal("fpnlite_mobilenetv2-float32-onnx", (string?)scores["model"]);
+        double bundleMiou = (double)scores["mIoU"]!;
+        Assert.True(Math.Abs(bundleMiou - miou) < 0.05, $"bundle mIoU {bundleMiou:P1}, model file {miou:P1}");
+        string inContext = Path.Combine(SharedFolder.RepositoryRoot, "models", "mobilenetv2-int8.exemplar");
+        (code, _, error) = Cli.Run("eval", "--model", inContext, "--dataset", $"camvid:{root}");
+        Assert.Equal(1, code);
+        Assert.Contains($"{inContext} segments by example", error);
 
         // The bundle, in Exemplar.Runtime alone: pixel accuracy against the labels (void excluded).
         using var model = ExemplarModel.Load(Bundle);

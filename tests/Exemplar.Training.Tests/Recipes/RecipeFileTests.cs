@@ -138,4 +138,20 @@ public sealed class RecipeFileTests : IDisposable
         Assert.Equal("lraspp_mobilenetv2", file.Recipe.Model.Name);
         Assert.NotNull(file.Recipe.Trainer.Steps);
     }
+
+    [TestSupport.SharedFact("weights/mobilenetv2-12-int8.onnx")]
+    public void EveryShippedSupervisedRecipeReads()
+    {
+        // The in-context recipes (an episodes: section) are read by Exemplar.InContext's runner and tested there.
+        var recipes = Directory.GetFiles(Path.Combine(TestSupport.SharedFolder.RepositoryRoot, "recipes"), "*.yaml")
+            .Where(path => !YamlRecipeMapper.Sections(path).Contains("episodes")).ToList();
+        Assert.True(recipes.Count >= 7, $"{recipes.Count} supervised recipes");
+        foreach (string path in recipes)
+        {
+            var file = RecipeFile.Read(path, TestSupport.SharedFolder.Root);
+            if (file.Recipe.Model.Weights is { } weights) Assert.True(File.Exists(file.Resolve("model.weights", weights)), $"{path}: {weights}");
+        }
+        var qat = RecipeFile.Read(Path.Combine(TestSupport.SharedFolder.RepositoryRoot, "recipes", "camvid-fpnlite-mobilenetv2-qat.yaml"), TestSupport.SharedFolder.Root);
+        Assert.NotNull(qat.Recipe.Quantization);
+    }
 }
