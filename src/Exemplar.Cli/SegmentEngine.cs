@@ -30,7 +30,7 @@ internal sealed class EngineOptions
 
     public Option<string> Device { get; } = new("--device") { Description = "onnx: cpu, cuda[:N], tensorrt[:N], directml[:N], coreml or openvino.", DefaultValueFactory = _ => "cpu" };
 
-    public Option<bool> FlipTest { get; } = new("--flip-test") { Description = "onnx: also segment each target mirrored and average the two (twice the time)." };
+    public Option<bool> FlipTest { get; } = new("--flip-test") { Description = "onnx: also segment each target mirrored and average the two (the encoder and decoder run twice)." };
 
     /// <summary>Adds the options; --flip-test only to commands that segment.</summary>
     public void AddTo(Command command, bool segments = true)
