@@ -21,12 +21,10 @@ namespace Exemplar.InContext;
 public sealed class ZooSegmenter : IDisposable
 {
     private readonly IImageEncoder _encoder;
-    private readonly LearnedDecoder? _decoder;
 
     private ZooSegmenter(IImageEncoder encoder, Segmenter segmenter)
     {
         _encoder = encoder;
-        _decoder = segmenter.Decoder;
         Segmenter = segmenter;
     }
 
@@ -55,13 +53,16 @@ public sealed class ZooSegmenter : IDisposable
         {
             ((Module)encoder).Freeze();
             var options = SegmenterOptions.For(encoder);
+            DecoderInfo? info = null;
             if (decoder is not null)
             {
-                (learned, var info) = DecoderFile.Load(decoder);
+                (learned, info) = DecoderFile.Load(decoder);
                 options = options with { InputSize = info.InputSize };
-                DecoderFile.CheckFits(decoder, info, entry.Name, options.Levels);
             }
-            return new ZooSegmenter(encoder, new Segmenter(encoder, entry.Name, configure is null ? options : configure(options), learned));
+            if (configure is not null) options = configure(options);
+            // Checked on the levels the segmenter will match, after the caller's configuration.
+            if (info is not null) DecoderFile.CheckFits(decoder!, info, entry.Name, options.Levels);
+            return new ZooSegmenter(encoder, new Segmenter(encoder, entry.Name, options, learned));
         }
         catch
         {
@@ -107,7 +108,7 @@ public sealed class ZooSegmenter : IDisposable
     /// <summary>Frees the encoder and the decoder.</summary>
     public void Dispose()
     {
-        _decoder?.Dispose();
+        Segmenter.Decoder?.Dispose();
         _encoder.Dispose();
     }
 }

@@ -267,7 +267,7 @@ public sealed class ExemplarModel : IDisposable
         try
         {
             var maps = Run("encoder", [("image", prepared[0])]);
-            return new EncodedFrame(name, decoded, geometry, prepared, maps, _info.Levels.Length);
+            return new EncodedFrame(name, decoded, geometry, prepared, maps);
         }
         catch
         {
@@ -326,13 +326,6 @@ public sealed class ExemplarModel : IDisposable
                 encoded[3 * l + 2].GetTensorDataAsSpan<float>().ToArray(), encoded[3 * l].GetTensorTypeAndShape().Shape));
         }
         return result;
-    }
-
-    /// <summary>Checks that <paramref name="prompt"/> suits this bundle (see <see cref="Segment(Prompt, ImageInput, SegmentOptions?)"/>).</summary>
-    internal void RequireCompatible(Prompt prompt)
-    {
-        RequireByExample();
-        CheckCompatible(prompt);
     }
 
     /// <summary>
@@ -470,7 +463,7 @@ public sealed class ExemplarModel : IDisposable
 }
 
 /// <summary>One image decoded, prepared (image, guide, valid) and encoded (the level maps), freed together.</summary>
-internal sealed class EncodedFrame(string name, DecodedImage image, Geometry geometry, ExemplarModel.DisposableValues prepared, ExemplarModel.DisposableValues maps, int levels) : IDisposable
+internal sealed class EncodedFrame(string name, DecodedImage image, Geometry geometry, ExemplarModel.DisposableValues prepared, ExemplarModel.DisposableValues maps) : IDisposable
 {
     public string Name => name;
 
@@ -483,8 +476,6 @@ internal sealed class EncodedFrame(string name, DecodedImage image, Geometry geo
 
     /// <summary>The encoder's level maps.</summary>
     public ExemplarModel.DisposableValues Maps => maps;
-
-    public int Levels => levels;
 
     public void Dispose()
     {

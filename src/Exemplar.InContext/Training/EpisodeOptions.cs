@@ -1,7 +1,7 @@
 namespace Exemplar.InContext.Training;
 
-/// <summary>How training episodes are drawn and augmented.</summary>
-public sealed record EpisodeSamplingOptions
+/// <summary>How training episodes are drawn and augmented (a recipe's <c>episodes</c> section adds its data sets: <see cref="EpisodesRecipe"/>).</summary>
+public record EpisodeSamplingOptions
 {
     /// <summary>Episodes per batch (E).</summary>
     public int EpisodesPerBatch { get; init; } = 4;

@@ -53,51 +53,14 @@ public sealed class InContextModelRecipe
     public int? InputSize { get; set; }
 }
 
-/// <summary>The <c>episodes</c> section: <see cref="EpisodeSamplingOptions"/> plus the data sets.</summary>
-public sealed class EpisodesRecipe
+/// <summary>
+/// The <c>episodes</c> section: the data sets, and the <see cref="EpisodeSamplingOptions"/> keys beside them
+/// (<c>episodes_per_batch</c>, <c>min_shots</c>, …, with the same defaults).
+/// </summary>
+public sealed record EpisodesRecipe : EpisodeSamplingOptions
 {
     /// <summary>Data sets as <c>KIND:PATH</c> (their train sides are used), e.g. <c>camvid:$shared/data/camvid</c>.</summary>
-    public IReadOnlyList<string> Sources { get; set; } = [];
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.EpisodesPerBatch"/>.</summary>
-    public int EpisodesPerBatch { get; set; } = 4;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.MinShots"/>.</summary>
-    public int MinShots { get; set; } = 1;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.MaxShots"/>.</summary>
-    public int MaxShots { get; set; } = 5;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.Views"/>.</summary>
-    public int Views { get; set; } = 1600;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.BatchesPerEpoch"/>.</summary>
-    public int BatchesPerEpoch { get; set; } = 250;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.SelfPairs"/>.</summary>
-    public double SelfPairs { get; set; } = 0.3;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.Negatives"/>.</summary>
-    public double Negatives { get; set; }
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.Crop"/>.</summary>
-    public double Crop { get; set; } = 0.8;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.MinCropScale"/>.</summary>
-    public double MinCropScale { get; set; } = 0.3;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.Flip"/>.</summary>
-    public double Flip { get; set; } = 0.5;
-
-    /// <summary>See <see cref="EpisodeSamplingOptions.Photometric"/>.</summary>
-    public double Photometric { get; set; } = 0.5;
-
-    /// <summary>The sampling options this section describes.</summary>
-    public EpisodeSamplingOptions ToOptions() => new()
-    {
-        EpisodesPerBatch = EpisodesPerBatch, MinShots = MinShots, MaxShots = MaxShots, Views = Views, BatchesPerEpoch = BatchesPerEpoch,
-        SelfPairs = SelfPairs, Negatives = Negatives, Crop = Crop, MinCropScale = MinCropScale, Flip = Flip, Photometric = Photometric,
-    };
+    public IReadOnlyList<string> Sources { get; init; } = [];
 }
 
 /// <summary>The <c>validation</c> section.</summary>

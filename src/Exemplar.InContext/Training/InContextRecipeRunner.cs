@@ -43,7 +43,7 @@ public static class InContextRecipeRunner
         string weights = Resolve("model.weights", r.Model.Weights);
         if (!File.Exists(weights)) throw mapper.ErrorAt("model.weights", $"no such weight file: {weights}");
         if (r.Model.Width < 8 || r.Model.Width % 8 != 0) throw mapper.ErrorAt("model.width", $"must be a positive multiple of 8, got {r.Model.Width}");
-        var sampling = r.Episodes.ToOptions();
+        EpisodeSamplingOptions sampling = r.Episodes;
         try
         {
             sampling.Validate();
