@@ -51,6 +51,7 @@ internal static class EvalCommand
             bool detect = detection.Requested(result);
             if (detect && result.GetValue(video.Video)) throw new ArgumentException("give either --video or --detection, not both");
             if (result.GetValue(video.Video)) return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine);
+            video.RefuseWithoutVideo(result);
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
             {
                 if (detect) throw new ArgumentException("--detection scores few-shot encoders; a model file takes --dataset KIND:PATH without it");

@@ -68,6 +68,18 @@ internal sealed class EvalVideo
         Tracker.AddTo(command);
     }
 
+    /// <summary>
+    /// Refuses the tracker's options (and --sequences, --frames) without --video: few-shot episodes and detection would
+    /// ignore them, and a score that silently ignored --threshold would be a wrong answer.
+    /// </summary>
+    public void RefuseWithoutVideo(ParseResult result)
+    {
+        foreach (var option in Tracker.All.Prepend(Frames).Prepend(Sequences))
+        {
+            if (result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is for --video (the tracker on DAVIS)");
+        }
+    }
+
     /// <summary>Runs the evaluation: prints a table per sequence and writes <paramref name="jsonFile"/> when given.</summary>
     public int Run(ParseResult result, string? dataset, FileInfo? jsonFile, bool overwrite, EngineOptions engine)
     {

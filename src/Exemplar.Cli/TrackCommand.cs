@@ -30,9 +30,12 @@ internal sealed class TrackerCliOptions
 
     public Option<double?> Threshold { get; } = new("--threshold") { Description = "Probability above which a pixel belongs to an object (0 to 1; default: the bundle's)." };
 
+    /// <summary>Every tracker option.</summary>
+    public IReadOnlyList<Option> All => [Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, BoundaryBand, HardMemoryMasks, Threshold];
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, BoundaryBand, HardMemoryMasks, Threshold }) command.Options.Add(option);
+        foreach (var option in All) command.Options.Add(option);
     }
 
     /// <summary>The options given, validated (a value out of range names its option).</summary>

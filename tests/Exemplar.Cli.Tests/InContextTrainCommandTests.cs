@@ -95,5 +95,12 @@ public sealed class InContextTrainCommandTests : CliTest
         Assert.Equal(1, code);
         Assert.Contains("min_shots", error);
         Assert.Contains("empty.yaml:4", error);
+        // A held-out COCO-20i fold needs a fold number and a COCO source.
+        string heldOut = Recipe();
+        File.WriteAllText(heldOut, File.ReadAllText(heldOut).Replace("views: 12", "views: 12\n  held_out_fold: 0"));
+        (code, _, error) = Cli.Run("train", "--recipe", heldOut, "--out", PathOf("bad3"));
+        Assert.Equal(1, code);
+        Assert.Contains("episodes.held_out_fold", error);
+        Assert.Contains("no coco-mini source", error);
     }
 }

@@ -120,5 +120,8 @@ public sealed class TrackCommandTests : IDisposable
         Assert.Contains("davis2016:PATH", Cli.Run("eval", "--video", "--dataset", "camvid:x").Error);
         Assert.Contains("--engine torch", Cli.Run("eval", "--video", "--dataset", "davis2016:x", "--engine", "torch").Error);
         Assert.Contains("--frames 2", Cli.Run("eval", "--video", "--dataset", "davis2016:x", "--frames", "2").Error);
+        // The tracker's options without --video would be ignored by the episodes' scores: refused.
+        Assert.Contains("--threshold is for --video", Cli.Run("eval", "--dataset", "davis2016:x", "--threshold", "0.3").Error);
+        Assert.Contains("--memory is for --video", Cli.Run("eval", "--suite", "shared", "--memory", "2").Error);
     }
 }

@@ -25,11 +25,14 @@ public sealed record EpisodeSource(string Name, IReadOnlyList<EpisodeGroup> Grou
     /// <see cref="EvaluationDataset.ExcludedClasses"/> names are left out), each holding the items where that class covers
     /// at least <see cref="MinPixels"/> pixels.
     /// </summary>
+    /// <param name="spec">The data set.</param>
+    /// <param name="heldOutFold">For COCO (coco-mini): the COCO-20i fold whose test classes form no group (null: none).</param>
     /// <exception cref="ArgumentException">The kind is evaluation-only, or no group could be formed.</exception>
-    public static EpisodeSource Open(EvaluationDataset spec)
+    public static EpisodeSource Open(EvaluationDataset spec, int? heldOutFold = null)
     {
         var dataset = spec.OpenDataset(SplitSide.Train);
         var groups = new List<EpisodeGroup>();
+        var heldOut = heldOutFold is { } fold && spec.Kind == DatasetKind.CocoMini ? Coco20iEpisodes.TestLabels(fold) : [];
         if (spec.Kind == DatasetKind.Davis2016)
         {
             foreach (var sequence in Enumerable.Range(0, dataset.Count).GroupBy(i => dataset.Items[i].Category ?? ""))
@@ -42,12 +45,13 @@ public sealed record EpisodeSource(string Name, IReadOnlyList<EpisodeGroup> Grou
             var presence = ClassPresence.Of(dataset, MinPixels);
             foreach (var c in dataset.Classes)
             {
-                if (spec.ExcludedClasses.Contains(c.Id) || c.Id == dataset.IgnoreLabel) continue;
+                if (spec.ExcludedClasses.Contains(c.Id) || heldOut.Contains(c.Id) || c.Id == dataset.IgnoreLabel) continue;
                 var items = Enumerable.Range(0, dataset.Count).Where(i => presence[i].Contains(c.Id)).ToList();
                 if (items.Count > 0) groups.Add(new EpisodeGroup(dataset, c.Name, c.Id, items));
             }
         }
         if (groups.Count == 0) throw new ArgumentException($"{spec.KindName} at {spec.Root}: no class covers {MinPixels} pixels in any training item");
-        return new EpisodeSource($"{spec.KindName} ({dataset.Name})", groups);
+        string without = heldOut.Count > 0 ? $" without COCO-20i fold {heldOutFold}'s classes" : "";
+        return new EpisodeSource($"{spec.KindName} ({dataset.Name}){without}", groups);
     }
 }

@@ -61,6 +61,12 @@ public sealed record EpisodesRecipe : EpisodeSamplingOptions
 {
     /// <summary>Data sets as <c>KIND:PATH</c> (their train sides are used), e.g. <c>camvid:$shared/data/camvid</c>.</summary>
     public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>
+    /// COCO-20i's fold protocol: the 20 test classes of this fold are no episode's class in the coco-mini source, so that
+    /// <c>exemplar eval --dataset coco-mini:PATH --fold N</c> scores classes the decoder never saw (null: every class).
+    /// </summary>
+    public int? HeldOutFold { get; init; }
 }
 
 /// <summary>The <c>validation</c> section.</summary>

@@ -10,6 +10,7 @@ using Exemplar.Training.Optim;
 using Exemplar.Training.Recipes;
 using Exemplar.Training.Trainer;
 using Exemplar.Vision.Datasets;
+using Exemplar.Vision.Episodes;
 
 namespace Exemplar.InContext.Training;
 
@@ -57,6 +58,11 @@ public static class InContextRecipeRunner
             throw mapper.ErrorAt("trainer.monitor", $"'{r.Trainer.Monitor}' is not an in-context validation metric: mIoU (the mean over the validation data sets) or mIoU.<kind>");
         var trainSpecs = Specs(r.Episodes.Sources, "episodes.sources", Resolve, mapper);
         if (trainSpecs.Count == 0) throw mapper.ErrorAt("episodes.sources", "name at least one KIND:PATH data set to draw episodes from");
+        if (r.Episodes.HeldOutFold is { } fold)
+        {
+            if (fold is < 0 or >= Coco20iEpisodes.FoldCount) throw mapper.ErrorAt("episodes.held_out_fold", $"COCO-20i has folds 0 to {Coco20iEpisodes.FoldCount - 1}, got {fold}");
+            if (!trainSpecs.Any(s => s.Kind == DatasetKind.CocoMini)) throw mapper.ErrorAt("episodes.held_out_fold", "no coco-mini source to hold a fold out of");
+        }
         var valSpecs = Specs(r.Validation.Sources, "validation.sources", Resolve, mapper);
         if (r.Validation.Episodes < 1 || r.Validation.Shots < 1) throw mapper.ErrorAt("validation", "episodes and shots must be at least 1");
 
@@ -99,7 +105,7 @@ public static class InContextRecipeRunner
         }
         var segmenter = new Segmenter(encoder, zoo.Name, segmenterOptions, decoder);
 
-        var sources = trainSpecs.Select(s => Open(() => EpisodeSource.Open(s), "episodes.sources", s, mapper)).ToList();
+        var sources = trainSpecs.Select(s => Open(() => EpisodeSource.Open(s, r.Episodes.HeldOutFold), "episodes.sources", s, mapper)).ToList();
         Console.Error.WriteLine($"encoding {sampling.Views} training views from {string.Join(", ", sources.Select(s => s.Name))}");
         using var data = new EpisodeTrainingData(sources, encoder, segmenterOptions.Levels, segmenterOptions.InputSize, sampling, r.Trainer.Seed,
             (done, total) => { if (done % 200 < 8 || done == total) Console.Error.WriteLine($"  {done}/{total} views encoded"); });

@@ -54,6 +54,22 @@ public sealed class EpisodeTrainingDataTests
         Assert.True(n.ExampleMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
     }
 
+    [SharedFact("data/coco-mini/annotations/instances_train2017.json")]
+    public void AHeldOutCocoFoldFormsNoGroup()
+    {
+        var spec = Spec(DatasetKind.CocoMini, "data/coco-mini");
+        var all = EpisodeSource.Open(spec);
+        var withoutFold = EpisodeSource.Open(spec, heldOutFold: 1);
+        var test = Exemplar.Vision.Episodes.Coco20iEpisodes.TestLabels(1);
+        Assert.Contains(all.Groups, g => test.Contains(g.Label));
+        Assert.DoesNotContain(withoutFold.Groups, g => test.Contains(g.Label));
+        Assert.Equal(all.Groups.Count(g => !test.Contains(g.Label)), withoutFold.Groups.Count);
+        Assert.Contains("without COCO-20i fold 1", withoutFold.Name);
+        // Other kinds have no COCO folds: the fold changes nothing.
+        Assert.Equal(EpisodeSource.Open(Spec(DatasetKind.Isbi2012, "data/isbi2012")).Groups.Count,
+            EpisodeSource.Open(Spec(DatasetKind.Isbi2012, "data/isbi2012"), heldOutFold: 1).Groups.Count);
+    }
+
     [Fact]
     public void SharedSplitRulesFollowTheTable()
     {
