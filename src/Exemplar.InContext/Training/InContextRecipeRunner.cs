@@ -27,27 +27,28 @@ public static class InContextRecipeRunner
     /// <exception cref="RecipeException">The file is missing or not a YAML mapping.</exception>
     public static bool IsInContext(string path) => YamlRecipeMapper.Sections(path).Contains(InContextRecipe.EpisodesSection);
 
-    /// <summary>Trains as the recipe at <paramref name="path"/> says.</summary>
-    /// <param name="path">The recipe.</param>
-    /// <param name="sharedFolder">What <c>$shared/</c> stands for, or null.</param>
-    /// <param name="options">The run folder, resume point and extra callbacks (one process only).</param>
-    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <summary>
+    /// Reads the recipe at <paramref name="path"/> and checks everything that needs no training: its keys, the encoder,
+    /// weight file and data-set folders it names, the episode, optimisation and validation settings.
+    /// </summary>
     /// <exception cref="RecipeException">Something the recipe names cannot be used (the message gives the line).</exception>
-    /// <exception cref="IOException">The run folder holds another run and this is not a resume of it.</exception>
-    public static TrainingSummary Run(string path, string? sharedFolder, TrainingRunOptions options, CancellationToken cancellation = default)
+    public static InContextRecipe Check(string path, string? sharedFolder) => Read(path, sharedFolder).Recipe;
+
+    private sealed record CheckedRecipe(InContextRecipe Recipe, YamlRecipeMapper Mapper, ZooModel Zoo, string Weights,
+        List<EvaluationDataset> Train, List<EvaluationDataset> Validation, Func<string, string, string> Resolve);
+
+    private static CheckedRecipe Read(string path, string? sharedFolder)
     {
         var (r, mapper) = YamlRecipeMapper.Read<InContextRecipe>(path);
         string Resolve(string key, string value) => RecipeFile.ResolvePath(path, sharedFolder, key, value, mapper.ErrorAt);
-        if (options.Group is { WorldSize: > 1 }) throw mapper.ErrorAt("trainer", "in-context decoders train in one process (drop --nproc)");
         var zoo = ModelZoo.Models.FirstOrDefault(m => string.Equals(m.Name, r.Model.Encoder, StringComparison.OrdinalIgnoreCase))
             ?? throw mapper.ErrorAt("model.encoder", $"unknown encoder '{r.Model.Encoder}'; the zoo has: {string.Join(", ", ModelZoo.Models.Select(m => m.Name))}");
         string weights = Resolve("model.weights", r.Model.Weights);
         if (!File.Exists(weights)) throw mapper.ErrorAt("model.weights", $"no such weight file: {weights}");
         if (r.Model.Width < 8 || r.Model.Width % 8 != 0) throw mapper.ErrorAt("model.width", $"must be a positive multiple of 8, got {r.Model.Width}");
-        EpisodeSamplingOptions sampling = r.Episodes;
         try
         {
-            sampling.Validate();
+            r.Episodes.Validate();
         }
         catch (ArgumentException e)
         {
@@ -65,6 +66,21 @@ public static class InContextRecipeRunner
         }
         var valSpecs = Specs(r.Validation.Sources, "validation.sources", Resolve, mapper);
         if (r.Validation.Episodes < 1 || r.Validation.Shots < 1) throw mapper.ErrorAt("validation", "episodes and shots must be at least 1");
+        return new CheckedRecipe(r, mapper, zoo, weights, trainSpecs, valSpecs, Resolve);
+    }
+
+    /// <summary>Trains as the recipe at <paramref name="path"/> says.</summary>
+    /// <param name="path">The recipe.</param>
+    /// <param name="sharedFolder">What <c>$shared/</c> stands for, or null.</param>
+    /// <param name="options">The run folder, resume point and extra callbacks (one process only).</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <exception cref="RecipeException">Something the recipe names cannot be used (the message gives the line).</exception>
+    /// <exception cref="IOException">The run folder holds another run and this is not a resume of it.</exception>
+    public static TrainingSummary Run(string path, string? sharedFolder, TrainingRunOptions options, CancellationToken cancellation = default)
+    {
+        var (r, mapper, zoo, weights, trainSpecs, valSpecs, resolve) = Read(path, sharedFolder);
+        if (options.Group is { WorldSize: > 1 }) throw mapper.ErrorAt("trainer", "in-context decoders train in one process (drop --nproc)");
+        EpisodeSamplingOptions sampling = r.Episodes;
 
         string output = Path.GetFullPath(options.OutputDirectory);
         RecipeRunner.CheckOutput(output, options.ResumeFrom);
@@ -90,7 +106,7 @@ public static class InContextRecipeRunner
         using var decoder = new LearnedDecoder(channels, r.Model.Width);
         if (r.Model.DecoderWeights is { } start)
         {
-            string startPath = Resolve("model.decoder_weights", start);
+            string startPath = resolve("model.decoder_weights", start);
             try
             {
                 var startInfo = DecoderFile.ReadInfo(startPath);
