@@ -38,8 +38,7 @@ internal sealed class EngineOptions
         command.Options.Add(Engine);
         command.Options.Add(Bundle);
         command.Options.Add(Device);
-        if (!segments) return;
-        command.Options.Add(FlipTest);
+        if (segments) command.Options.Add(FlipTest);
     }
 
     /// <summary>The runtime's segment options: --threshold (null: the bundle's) and --flip-test.</summary>

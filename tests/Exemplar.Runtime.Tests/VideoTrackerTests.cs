@@ -7,34 +7,42 @@ public sealed class VideoTrackerTests
 {
     private const int Width = 320, Height = 240, Radius = 28;
 
+    private static readonly (byte R, byte G, byte B) Red = (210, 40, 40), Blue = (40, 60, 220);
+
     /// <summary>
-    /// A clip of two identical red discs on a textured background: the left one (the tracked object) moves right by
-    /// 6 pixels per frame from x = 70, the distractor stays at x = 250. Frame t's pixels and the target's mask.
+    /// Discs of radius <see cref="Radius"/> at height 120 on a textured background, each at its centre x and in its
+    /// colour: the frame's pixels and each disc's mask.
     /// </summary>
-    private static (ImageInput Image, bool[] Truth, byte[] MaskGray) Frame(int t)
+    private static (ImageInput Image, bool[][] Masks) Discs(string name, params (int X, (byte R, byte G, byte B) Colour)[] discs)
     {
-        int cx = 70 + 6 * t, cy = 120;
+        const int cy = 120;
         var rgb = new byte[Width * Height * 3];
-        var truth = new bool[Width * Height];
-        var gray = new byte[Width * Height];
+        var masks = discs.Select(_ => new bool[Width * Height]).ToArray();
         for (int y = 0; y < Height; y++)
         {
             for (int x = 0; x < Width; x++)
             {
                 int i = y * Width + x;
-                bool target = (x - cx) * (x - cx) + (y - cy) * (y - cy) < Radius * Radius;
-                bool distractor = (x - 250) * (x - 250) + (y - cy) * (y - cy) < Radius * Radius;
-                var (r, g, b) = target || distractor
-                    ? ((byte)210, (byte)40, (byte)40)
-                    : ((byte)(60 + (x * 13 + y * 7) % 50), (byte)(90 + (x * 5 + y * 11) % 60), (byte)(70 + (x * 3 + y * 17) % 40));
-                rgb[3 * i] = r;
-                rgb[3 * i + 1] = g;
-                rgb[3 * i + 2] = b;
-                truth[i] = target;
-                gray[i] = target ? (byte)255 : (byte)0;
+                var (r, g, b) = ((byte)(60 + (x * 13 + y * 7) % 50), (byte)(90 + (x * 5 + y * 11) % 60), (byte)(70 + (x * 3 + y * 17) % 40));
+                for (int d = 0; d < discs.Length; d++)
+                {
+                    masks[d][i] = (x - discs[d].X) * (x - discs[d].X) + (y - cy) * (y - cy) < Radius * Radius;
+                    if (masks[d][i]) (r, g, b) = discs[d].Colour;
+                }
+                (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (r, g, b);
             }
         }
-        return (ImageInput.FromPixels(rgb, Width, Height, PixelFormat.Rgb24, name: $"frame{t}"), truth, gray);
+        return (ImageInput.FromPixels(rgb, Width, Height, PixelFormat.Rgb24, name: name), masks);
+    }
+
+    /// <summary>
+    /// A clip of two identical red discs: the left one (the tracked object) moves right by 6 pixels per frame from
+    /// x = 70, the distractor stays at x = 250. Frame t's pixels and the target's mask.
+    /// </summary>
+    private static (ImageInput Image, bool[] Truth, byte[] MaskGray) Frame(int t)
+    {
+        var (image, masks) = Discs($"frame{t}", (70 + 6 * t, Red), (250, Red));
+        return (image, masks[0], [.. masks[0].Select(m => m ? (byte)255 : (byte)0)]);
     }
 
     private static Example FirstExample()
@@ -112,28 +120,13 @@ public sealed class VideoTrackerTests
     }
 
     /// <summary>
-    /// A clip of two objects on the textured background: a red disc moving right from x = 70 and a blue one moving left
-    /// from x = 250, 6 pixels per frame each. Frame t's pixels and each object's mask.
+    /// A clip of two objects: a red disc moving right from x = 70 and a blue one moving left from x = 250, 6 pixels per
+    /// frame each. Frame t's pixels and each object's mask.
     /// </summary>
     private static (ImageInput Image, bool[] Red, bool[] Blue) TwoObjectFrame(int t)
     {
-        int red = 70 + 6 * t, blue = 250 - 6 * t, cy = 120;
-        var rgb = new byte[Width * Height * 3];
-        var (redMask, blueMask) = (new bool[Width * Height], new bool[Width * Height]);
-        for (int y = 0; y < Height; y++)
-        {
-            for (int x = 0; x < Width; x++)
-            {
-                int i = y * Width + x;
-                redMask[i] = (x - red) * (x - red) + (y - cy) * (y - cy) < Radius * Radius;
-                blueMask[i] = (x - blue) * (x - blue) + (y - cy) * (y - cy) < Radius * Radius;
-                var (r, g, b) = redMask[i] ? ((byte)210, (byte)40, (byte)40)
-                    : blueMask[i] ? ((byte)40, (byte)60, (byte)220)
-                    : ((byte)(60 + (x * 13 + y * 7) % 50), (byte)(90 + (x * 5 + y * 11) % 60), (byte)(70 + (x * 3 + y * 17) % 40));
-                (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (r, g, b);
-            }
-        }
-        return (ImageInput.FromPixels(rgb, Width, Height, PixelFormat.Rgb24, name: $"two{t}"), redMask, blueMask);
+        var (image, masks) = Discs($"two{t}", (70 + 6 * t, Red), (250 - 6 * t, Blue));
+        return (image, masks[0], masks[1]);
     }
 
     [Fact]
