@@ -13,6 +13,7 @@ namespace Exemplar.InContext;
 /// <param name="TrainedOn">The training episodes' data sets.</param>
 /// <param name="Recipe">The recipe's file name.</param>
 /// <param name="Steps">Optimizer steps behind these weights.</param>
+/// <param name="Presence">Whether it has a presence head (files written before there was one have none).</param>
 public sealed record DecoderInfo(
     [property: JsonPropertyName("encoder")] string Encoder,
     [property: JsonPropertyName("levels")] IReadOnlyList<int> Levels,
@@ -21,7 +22,8 @@ public sealed record DecoderInfo(
     [property: JsonPropertyName("input_size")] int InputSize,
     [property: JsonPropertyName("trained_on")] string TrainedOn,
     [property: JsonPropertyName("recipe")] string Recipe,
-    [property: JsonPropertyName("steps")] long Steps);
+    [property: JsonPropertyName("steps")] long Steps,
+    [property: JsonPropertyName("presence")] bool Presence = false);
 
 /// <summary>
 /// A trained <see cref="LearnedDecoder"/> as a safetensors file: its state dict, and <see cref="DecoderInfo"/> as JSON
@@ -40,8 +42,8 @@ public static class DecoderFile
     /// <summary>Writes a decoder with its description (atomically; an existing file only with <paramref name="overwrite"/>).</summary>
     public static void Save(string path, LearnedDecoder decoder, DecoderInfo info, bool overwrite = false)
     {
-        if (!decoder.LevelChannels.SequenceEqual(info.LevelChannels) || decoder.Width != info.Width)
-            throw new ArgumentException($"{path}: the description does not match the decoder (levels {string.Join(",", decoder.LevelChannels)}, width {decoder.Width})", nameof(info));
+        if (!decoder.LevelChannels.SequenceEqual(info.LevelChannels) || decoder.Width != info.Width || (decoder.PresenceHead is not null) != info.Presence)
+            throw new ArgumentException($"{path}: the description does not match the decoder (levels {string.Join(",", decoder.LevelChannels)}, width {decoder.Width}, {(decoder.PresenceHead is null ? "no " : "")}presence head)", nameof(info));
         SafeTensors.Save(path, decoder.StateDict(), Metadata(info), overwrite);
     }
 
@@ -74,7 +76,7 @@ public static class DecoderFile
     public static (LearnedDecoder Decoder, DecoderInfo Info) Load(string path)
     {
         var info = ReadInfo(path);
-        var decoder = new LearnedDecoder(info.LevelChannels, info.Width);
+        var decoder = new LearnedDecoder(info.LevelChannels, info.Width, info.Presence);
         try
         {
             Checkpoints.LoadInto(decoder, path, $"an in-context decoder for {info.Encoder}");

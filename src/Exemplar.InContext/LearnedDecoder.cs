@@ -9,13 +9,21 @@ namespace Exemplar.InContext;
 /// into mask logits. Each class is decoded on its own (classes folded into the batch), so one trained decoder serves
 /// any number of classes and shots. Its output is added to the training-free logits, and its last layer starts at
 /// zero: before training it is exactly the training-free decoder, and training learns a correction.
+/// <para>
+/// With a presence head, it also scores whether each class is in the target at all, from the decoder's pooled
+/// features and mask logits, and adds that probability's logarithm to every logit of the class: the mask head is
+/// trained on targets that hold the class, the presence head on every target (negative episodes among them), so the
+/// mask need not learn to answer "absent" from weak evidence. Its bias starts at <see cref="InitialPresenceLogit"/>, so
+/// that an untrained presence head shifts the logits by only log σ(4) ≈ −0.018.
+/// </para>
 /// </summary>
 public sealed class LearnedDecoder : Module
 {
     /// <summary>Builds the decoder for an encoder whose levels have <paramref name="levelChannels"/> channels.</summary>
     /// <param name="levelChannels">Channels of each encoder level the segmenter matches, in order.</param>
     /// <param name="width">Channels inside the decoder.</param>
-    public LearnedDecoder(IReadOnlyList<long> levelChannels, int width = 64)
+    /// <param name="presence">Whether it has a presence head.</param>
+    public LearnedDecoder(IReadOnlyList<long> levelChannels, int width = 64, bool presence = false)
     {
         if (levelChannels.Count == 0) throw new ArgumentException("at least one level is needed", nameof(levelChannels));
         if (width < 8 || width % 8 != 0) throw new ArgumentException($"width {width} must be a positive multiple of 8", nameof(width));
@@ -32,7 +40,20 @@ public sealed class LearnedDecoder : Module
         using var noGrad = LibTorch.NoGrad();
         using var w = Head.Weight.Zero_();
         using var b = Head.Bias!.Zero_();
+        if (presence)
+        {
+            var last = new Linear(width, 1);
+            PresenceHead = RegisterModule(PresencePrefix, new Sequential(new Linear(2 * width + 2, width), new Activation(ActivationKind.Relu), last));
+            using var lw = last.Weight.Zero_();
+            using var lb = last.Bias!.Fill_(InitialPresenceLogit);
+        }
     }
+
+    /// <summary>The state-dict prefix of the presence head's parameters.</summary>
+    public const string PresencePrefix = "presence";
+
+    /// <summary>The presence logit of an untrained presence head (σ = 0.982: "present").</summary>
+    public const double InitialPresenceLogit = 4;
 
     /// <summary>Channels of each level it was built for.</summary>
     public IReadOnlyList<long> LevelChannels { get; }
@@ -53,11 +74,24 @@ public sealed class LearnedDecoder : Module
     public Conv2d Head { get; }
 
     /// <summary>
-    /// Class logits at the finest level's grid: L2-normalised target maps [B, C_l, h_l, w_l] against the prompt
-    /// levels → [B, classes, h, w], the training-free logits (scaled by <paramref name="logitScale"/>, averaged over
-    /// levels) plus the learned correction.
+    /// The presence head, or null: the body's features averaged and maxed over the grid, with the mask logits' mean and
+    /// maximum [N, 2·width + 2] → a linear layer, ReLU, a linear layer → one presence logit per (image, class).
     /// </summary>
-    public Tensor Forward(IReadOnlyList<Tensor> maps, IReadOnlyList<PromptLevel> prompt, int topK, double prototypeWeight, double logitScale)
+    public Sequential? PresenceHead { get; }
+
+    /// <summary>log σ(presence) [B, classes], what the segmenter adds to each class's logits, computed stably (min(s, 0) − log(1 + e^−|s|)), with ops every ONNX runtime has.</summary>
+    public static Tensor LogPresence(Tensor presence)
+    {
+        using var scope = DisposeScope.Begin();
+        return (presence.Clamp(max: 0) - ((-presence.Abs()).Exp() + 1).Log()).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Mask logits at the finest level's grid: L2-normalised target maps [B, C_l, h_l, w_l] against the prompt
+    /// levels → [B, classes, h, w], the training-free logits (scaled by <paramref name="logitScale"/>, averaged over
+    /// levels) plus the learned correction; and with a presence head, presence logits [B, classes] (null without one).
+    /// </summary>
+    public (Tensor Mask, Tensor? Presence) Decode(IReadOnlyList<Tensor> maps, IReadOnlyList<PromptLevel> prompt, int topK, double prototypeWeight, double logitScale)
     {
         if (maps.Count != LevelChannels.Count) throw new ArgumentException($"the decoder was trained on {LevelChannels.Count} levels, the segmenter gives {maps.Count}");
         using var scope = DisposeScope.Begin();
@@ -82,7 +116,12 @@ public sealed class LearnedDecoder : Module
         // The target's features are the same for every class: broadcast them over the folded class axis.
         var targetPerClass = (target!.Unsqueeze(1) + Tensor.ZerosLike(classes).Unsqueeze(2)).Reshape(-1, Width, gridH, gridW);
         var x = Tensor.Cat([Functional.Relu(EvidenceProjection.Forward(Tensor.Cat([.. evidence], 1))), targetPerClass], 1);
-        var correction = Head.Forward(Body.Forward(x)).Reshape(b, -1, gridH, gridW);           // [B, classes, h, w]
-        return (classes * (logitScale / maps.Count) + correction).MoveToOuterScope();
+        var features = Body.Forward(x);                                                         // [B·classes, width, h, w]
+        var mask = classes * (logitScale / maps.Count) + Head.Forward(features).Reshape(b, -1, gridH, gridW); // [B, classes, h, w]
+        if (PresenceHead is null) return (mask.MoveToOuterScope(), null);
+        var flat = mask.Reshape(-1, 1, gridH, gridW);
+        var pooled = Tensor.Cat([features.Mean([2, 3]), features.Amax([2, 3]), flat.Mean([2, 3]), flat.Amax([2, 3])], 1); // [B·classes, 2·width + 2]
+        var presence = PresenceHead.Forward(pooled).Reshape(b, -1);                              // [B, classes]
+        return (mask.MoveToOuterScope(), presence.MoveToOuterScope());
     }
 }

@@ -100,17 +100,30 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     /// The decoder (exported as the bundle's decoder graph): encoder maps at the configured levels [B, C_l, h_l, w_l]
     /// and gray guides [B, 1, S, S] against the prompt levels → class logits at the input size [B, classes, S, S].
     /// Coarse logits at the finest level's grid (the training-free scores averaged over levels, or the trained
-    /// decoder's), upsampled bilinearly and refined by the guided filter. Differentiable in the decoder's weights and
-    /// in the prompt: what training and in-context tuning optimise through.
+    /// decoder's), upsampled bilinearly and refined by the guided filter; a presence head's log-probability added to
+    /// each class (<see cref="DecodeParts"/>). Differentiable in the decoder's weights and in the prompt: what training
+    /// and in-context tuning optimise through.
     /// </summary>
     public Tensor DecodeLogits(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt)
     {
         using var scope = DisposeScope.Begin();
+        var (mask, presence) = DecodeParts(maps, guides, prompt);
+        return (presence is null ? mask : mask + LearnedDecoder.LogPresence(presence).Unsqueeze(-1).Unsqueeze(-1)).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// <see cref="DecodeLogits"/> before the presence is added: mask logits [B, classes, S, S], and presence logits
+    /// [B, classes] when the decoder has a presence head (else null). Adding a class's constant before or after the
+    /// upsampling and the guided filter gives the same logits (both keep constants), so the sum is the decoder's own.
+    /// </summary>
+    public (Tensor Mask, Tensor? Presence) DecodeParts(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt)
+    {
+        using var scope = DisposeScope.Begin();
         var normalized = maps.Select(m => Functional.Normalize(m.To(DType.Float32), dim: 1)).ToList();
-        var coarse = Decoder is null ? TrainingFreeLogits(normalized, prompt) : Decoder.Forward(normalized, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale);
+        var (coarse, presence) = Decoder is null ? (TrainingFreeLogits(normalized, prompt), null) : Decoder.Decode(normalized, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale);
         var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
         if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps, Options.GuidedSubsample);
-        return full.MoveToOuterScope();
+        return (full.MoveToOuterScope(), presence?.MoveToOuterScope());
     }
 
     /// <summary>Levels scored separately and averaged at the finest grid, scaled to logits → [B, classes, h, w].</summary>

@@ -83,6 +83,39 @@ public sealed class InContextTrainCommandTests : CliTest
         Assert.Contains("--decoder is for --engine torch", error);
     }
 
+    [SharedFact(Cli.Weights, "data/davis2016-train/JPEGImages/480p/bear/00000.jpg", "data/isbi2012/images/0.png")]
+    public void APresenceHeadIsAddedToADecoderTrainedWithoutOne()
+    {
+        string first = PathOf("first");
+        var (code, _, error) = Cli.Run("train", "--recipe", Recipe(), "--out", first);
+        Assert.True(code == 0, error);
+        string start = Path.Combine(first, "checkpoints", "last", "model.safetensors");
+        Assert.False(DecoderFile.ReadInfo(start).Presence);
+
+        // The mask weights come from the start file, the presence head is fresh; every target trains it.
+        string path = Recipe("loss:\n  presence: 0.5");
+        File.WriteAllText(path, File.ReadAllText(path)
+            .Replace("input_size: 128", $"input_size: 128\n  presence: true\n  decoder_weights: {start}")
+            .Replace("views: 12", "views: 12\n  negatives: 0.5\n  same_source_negatives: 1"));
+        string second = PathOf("second");
+        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", second);
+        Assert.True(code == 0, error);
+        string decoder = Path.Combine(second, "checkpoints", "last", "model.safetensors");
+        Assert.True(DecoderFile.ReadInfo(decoder).Presence);
+        var records = JsonlLog.Read(Path.Combine(second, "log.jsonl")).Where(r => r["loss"] is not null).ToList();
+        Assert.Equal(4, records.Count);
+        Assert.All(records, r => Assert.True(double.IsFinite((double)r["presence"]!)));
+        var (loaded, _) = DecoderFile.Load(decoder);
+        using (loaded) Assert.NotNull(loaded.PresenceHead);
+
+        // A decoder with a presence head cannot lose it.
+        File.WriteAllText(path, File.ReadAllText(path).Replace("presence: true", "presence: false").Replace(start, decoder));
+        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("third"));
+        Assert.Equal(1, code);
+        Assert.Contains("model.decoder_weights", error);
+        Assert.Contains("set model.presence: true", error);
+    }
+
     [SharedFact(Cli.Weights)]
     public void RecipeErrorsNameTheLine()
     {

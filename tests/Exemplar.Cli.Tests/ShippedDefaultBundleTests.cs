@@ -22,7 +22,8 @@ public sealed class ShippedDefaultBundleTests : CliTest
         Assert.Equal("mobilenetv2", info.Encoder);
         Assert.Equal([10, 13, 16, 17], info.Levels);
         Assert.Equal(512, info.InputSize);
-        Assert.Equal(600, info.Steps);                                                       // the fine-tuning run with negative episodes
+        Assert.Equal(800, info.Steps);                                                       // the presence head's run
+        Assert.True(info.Presence);
         Assert.Contains("DAVIS (480p, 30 sequences)", info.TrainedOn);                        // davis2016-train, not the 10 val sequences
         Assert.Contains("CCP, 251 of 502", info.TrainedOn);                                   // the train side of the shared split
     }

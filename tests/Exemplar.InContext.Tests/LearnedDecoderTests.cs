@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Exemplar.InContext.Training;
 using Exemplar.Models.Zoo;
 using Exemplar.Torch;
@@ -56,6 +57,55 @@ public sealed class LearnedDecoderTests : IDisposable
     }
 
     [Fact]
+    public void APresenceHeadAddsEachClasssLogProbabilityToItsLogits()
+    {
+        using var scope = DisposeScope.Begin();
+        using var noGrad = LibTorch.NoGrad();
+        using var encoder = ModelZoo.Get("mobilenetv2").Create();
+        ((Module)encoder).Eval();
+        var options = SegmenterOptions.For(encoder) with { InputSize = 128, GuidedRadius = 8, GuidedSubsample = 1 };
+        using var decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(encoder, options), width: 16, presence: true);
+        decoder.Eval();
+        var free = new Segmenter(encoder, "mobilenetv2", options);
+        var learned = new Segmenter(encoder, "mobilenetv2", options, decoder);
+        var (maps, guide, prompt) = Inputs(free, classes: 3);
+        var expected = free.DecodeLogits(maps, guide, prompt);
+
+        // Untrained: the mask is the training-free one and every class is "present" at σ(4).
+        var (mask, presence) = learned.DecodeParts(maps, guide, prompt);
+        Assert.True((mask - expected).Abs().Max().ToDouble() < 1e-4);
+        Assert.Equal([1L, 3], presence!.Shape);
+        Assert.True((presence - LearnedDecoder.InitialPresenceLogit).Abs().Max().ToDouble() < 1e-5);
+        double shift = Math.Log(1 / (1 + Math.Exp(-LearnedDecoder.InitialPresenceLogit)));
+        Assert.True((learned.DecodeLogits(maps, guide, prompt) - (expected + shift)).Abs().Max().ToDouble() < 1e-4);
+
+        // Trained (random weights here): classes get presences of their own, each added to its class's logits only.
+        foreach (var (_, p) in decoder.PresenceHead!.NamedParameters()) Init.Normal_(p, 0, 0.5, new Generator(11));
+        (mask, presence) = learned.DecodeParts(maps, guide, prompt);
+        var logits = learned.DecodeLogits(maps, guide, prompt);
+        var values = presence!.Flatten().ToArray<float>();
+        Assert.True(values.Distinct().Count() == 3, "each class has its own presence");
+        for (int c = 0; c < 3; c++)
+        {
+            double logPresence = Math.Log(1 / (1 + Math.Exp(-values[c])));
+            Assert.True((logits.Select(1, c) - (mask.Select(1, c) + logPresence)).Abs().Max().ToDouble() < 1e-4, $"class {c}");
+        }
+    }
+
+    [Fact]
+    public void LogPresenceIsLogSigmoidWithoutOverflow()
+    {
+        using var scope = DisposeScope.Begin();
+        double[] x = [-200, -30, -3, 0, 2.5, 40, 200];
+        var actual = LearnedDecoder.LogPresence(Tensor.From(x.Select(v => (float)v).ToArray(), x.Length)).ToArray<float>();
+        for (int i = 0; i < x.Length; i++)
+        {
+            double expected = x[i] < 0 ? x[i] - Math.Log(1 + Math.Exp(x[i])) : -Math.Log(1 + Math.Exp(-x[i]));
+            Assert.Equal(expected, actual[i], 4);
+        }
+    }
+
+    [Fact]
     public void ItsFileRoundTripsAndIsRefusedForAnotherEncoder()
     {
         using var scope = DisposeScope.Begin();
@@ -86,5 +136,20 @@ public sealed class LearnedDecoderTests : IDisposable
         var notDecoder = Assert.Throws<CheckpointFormatException>(() => DecoderFile.ReadInfo(plain));
         Assert.Contains(DecoderFile.MetadataKey, notDecoder.Message);
         Assert.Throws<FileNotFoundException>(() => DecoderFile.ReadInfo(Path.Combine(_dir, "missing.safetensors")));
+
+        // A presence head travels with its file; a description that leaves it out does not match the decoder.
+        using var withPresence = new LearnedDecoder([64, 96, 160, 320], width: 16, presence: true);
+        foreach (var (_, p) in withPresence.NamedParameters()) Init.Normal_(p, 0, 0.1, new Generator(6));
+        string presencePath = Path.Combine(_dir, "presence.safetensors");
+        Assert.Throws<ArgumentException>(() => DecoderFile.Save(presencePath, withPresence, info));
+        DecoderFile.Save(presencePath, withPresence, info with { Presence = true });
+        var (reloaded, presenceInfo) = DecoderFile.Load(presencePath);
+        using (reloaded)
+        {
+            Assert.True(presenceInfo.Presence);
+            Assert.True(withPresence.PresenceHead!.NamedParameters().Zip(reloaded.PresenceHead!.NamedParameters()).All(pair => pair.First.Parameter.Equal(pair.Second.Parameter)));
+        }
+        // Files written before presence heads existed say nothing about one: they have none.
+        Assert.False(JsonSerializer.Deserialize<DecoderInfo>("""{"encoder":"mobilenetv2","levels":[17],"level_channels":[320],"width":16,"input_size":512,"trained_on":"x","recipe":"r.yaml","steps":1}""")!.Presence);
     }
 }

@@ -30,6 +30,13 @@ public record EpisodeSamplingOptions
     /// </summary>
     public double Negatives { get; init; }
 
+    /// <summary>
+    /// Probability that a negative target is a view of the episode's own data set in which its class does not appear
+    /// (a street without a cyclist, a kitchen without a dog: what several-class prompts meet), where the data set is
+    /// grouped by class and has such a view; otherwise it comes from another data set.
+    /// </summary>
+    public double SameSourceNegatives { get; init; }
+
     /// <summary>Probability of a random resized crop of each image.</summary>
     public double Crop { get; init; } = 0.8;
 
@@ -50,7 +57,7 @@ public record EpisodeSamplingOptions
         if (MinShots < 1 || MaxShots < MinShots) throw new ArgumentException($"need 1 ≤ min_shots ≤ max_shots, got {MinShots} and {MaxShots}");
         if (Views < 2) throw new ArgumentException($"views must be at least 2, got {Views}");
         if (BatchesPerEpoch < 1) throw new ArgumentException($"batches_per_epoch must be at least 1, got {BatchesPerEpoch}");
-        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("negatives", Negatives), ("crop", Crop), ("flip", Flip), ("photometric", Photometric) })
+        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("negatives", Negatives), ("same_source_negatives", SameSourceNegatives), ("crop", Crop), ("flip", Flip), ("photometric", Photometric) })
         {
             if (!(p is >= 0 and <= 1)) throw new ArgumentException($"{name} is a probability in [0, 1], got {p}");
         }

@@ -15,7 +15,9 @@ namespace Exemplar.InContext.Training;
 /// views per draw — encoded once, with its mask of the group's class. An episode: a data set, a group, a target view,
 /// and K example views of the same group — other items' views, or (<see cref="EpisodeSamplingOptions.SelfPairs"/>)
 /// the other view of the target's own draw (SegGPT-style self-pairs: plentiful episodes from few images) — or, as a
-/// negative episode (<see cref="EpisodeSamplingOptions.Negatives"/>), a target view from another data set. The pool
+/// negative episode (<see cref="EpisodeSamplingOptions.Negatives"/>), a target view from another data set or
+/// (<see cref="EpisodeSamplingOptions.SameSourceNegatives"/>) a view of the same data set whose crop shows none of the
+/// class. The pool
 /// and every batch are pure functions of the seed (and the batch's epoch and index), so a resumed run draws exactly
 /// what the interrupted one would have.
 /// </summary>
@@ -31,6 +33,10 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
     private readonly List<View> _views = [];
     /// <summary>Per source, per group with views: the views' indices; a draw's two views are adjacent.</summary>
     private readonly List<List<int[]>> _groups = [];
+    /// <summary>Per source (as <see cref="_groups"/>), per group with views: the group's label.</summary>
+    private readonly List<List<long>> _groupLabels = [];
+    /// <summary>Per source (as <see cref="_groups"/>): every view's index when the source is grouped by class, else none.</summary>
+    private readonly List<int[]> _byClassViews = [];
 
     /// <summary>Builds and encodes the view pool (the slow part: one encoder pass per view).</summary>
     /// <param name="sources">The data sets.</param>
@@ -84,7 +90,8 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
         {
             int source = random.Next(_groups.Count);
             var groups = _groups[source];
-            var group = groups[random.Next(groups.Count)];
+            int g = random.Next(groups.Count);
+            var group = groups[g];
             int target = group[random.Next(group.Length)];
             var partner = group.Where(v => _views[v].Draw == _views[target].Draw && v != target).ToList();
             var others = group.Where(v => _views[v].Item != _views[target].Item).ToList();
@@ -92,12 +99,9 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             var pool = self ? partner : others.Count > 0 ? others : group.Where(v => v != target).DefaultIfEmpty(target).ToList();
             var shuffled = pool.OrderBy(_ => random.Next()).ToList();
             for (int k = 0; k < shots; k++) examples.Add(_views[shuffled[k % shuffled.Count]]);
-            // A negative target comes from another data set (another class could still show up within one).
-            if (_groups.Count > 1 && random.NextDouble() < Options.Negatives)
+            if (random.NextDouble() < Options.Negatives && NegativeTarget(source, _groupLabels[source][g], random) is { } absent)
             {
-                int other = (source + 1 + random.Next(_groups.Count - 1)) % _groups.Count;
-                var otherGroup = _groups[other][random.Next(_groups[other].Count)];
-                targets.Add(_views[otherGroup[random.Next(otherGroup.Length)]]);
+                targets.Add(_views[absent]);
                 negative.Add(true);
             }
             else
@@ -120,6 +124,24 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             Stack(targets.Select(v => v.Guide), gray: true), shots);
     }
 
+    /// <summary>
+    /// A view without the class <paramref name="label"/> of source <paramref name="source"/>: of the same source (with
+    /// probability <see cref="EpisodeSamplingOptions.SameSourceNegatives"/>, when it is grouped by class and has one) or of
+    /// another (another class could still show up within it); null when there is neither.
+    /// </summary>
+    private int? NegativeTarget(int source, long label, Random random)
+    {
+        if (random.NextDouble() < Options.SameSourceNegatives)
+        {
+            var without = _byClassViews[source].Where(v => !_views[v].Labels.Contains(label)).ToList();
+            if (without.Count > 0) return without[random.Next(without.Count)];
+        }
+        if (_groups.Count < 2) return null;
+        int other = (source + 1 + random.Next(_groups.Count - 1)) % _groups.Count;
+        var otherGroup = _groups[other][random.Next(_groups[other].Count)];
+        return otherGroup[random.Next(otherGroup.Length)];
+    }
+
     /// <summary>Frees the pool.</summary>
     public void Dispose()
     {
@@ -127,8 +149,11 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
         _views.Clear();
     }
 
-    /// <summary>An encoded view: maps [C_l, h_l, w_l] float32; mask, labelled area [1, S, S] and gray guide [1, S, S] as uint8.</summary>
-    private sealed record View(int Draw, int Item, IReadOnlyList<Tensor> Maps, Tensor Mask, Tensor Labelled, Tensor Guide) : IDisposable
+    /// <summary>
+    /// An encoded view: maps [C_l, h_l, w_l] float32; mask, labelled area [1, S, S] and gray guide [1, S, S] as uint8;
+    /// the labels its crop shows.
+    /// </summary>
+    private sealed record View(int Draw, int Item, IReadOnlyList<Tensor> Maps, Tensor Mask, Tensor Labelled, Tensor Guide, IReadOnlySet<long> Labels) : IDisposable
     {
         public void Dispose()
         {
@@ -144,7 +169,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
         var random = new Random(unchecked((int)DataLoader.Mix(_seed, 0x706f6f6c)));
         int draws = (Options.Views + 1) / 2;
         var byGroup = sources.Select(s => s.Groups.Select(_ => new List<int>()).ToList()).ToList();
-        var pending = new List<(int Draw, int Item, PreparedImage Image, Tensor Mask, Tensor Labelled)>();
+        var pending = new List<(int Draw, int Item, PreparedImage Image, Tensor Mask, Tensor Labelled, IReadOnlySet<long> Labels)>();
         using var noGrad = LibTorch.NoGrad();
         void Encode()
         {
@@ -155,7 +180,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             {
                 var guide = (p.Image.Guide * 255.0).Round().To(DType.UInt8);
                 var view = new View(p.Draw, p.Item, [.. maps.Select(m => m.Select(0, i).Clone().DetachFromScope())],
-                    p.Mask.To(DType.UInt8).DetachFromScope(), p.Labelled.To(DType.UInt8).DetachFromScope(), guide.DetachFromScope());
+                    p.Mask.To(DType.UInt8).DetachFromScope(), p.Labelled.To(DType.UInt8).DetachFromScope(), guide.DetachFromScope(), p.Labels);
                 _views.Add(view);
                 p.Image.Dispose();
                 p.Mask.Dispose();
@@ -178,32 +203,36 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             }
         }
         Encode();
-        foreach (var groups in byGroup)
+        for (int s = 0; s < sources.Count; s++)
         {
-            var filled = groups.Where(v => v.Count > 0).Select(v => v.ToArray()).ToList();
-            if (filled.Count > 0) _groups.Add(filled);
+            var filled = Enumerable.Range(0, byGroup[s].Count).Where(g => byGroup[s][g].Count > 0).ToList();
+            if (filled.Count == 0) continue;
+            _groups.Add([.. filled.Select(g => byGroup[s][g].ToArray())]);
+            _groupLabels.Add([.. filled.Select(g => sources[s].Groups[g].Label)]);
+            _byClassViews.Add(sources[s].ByClass ? [.. filled.SelectMany(g => byGroup[s][g])] : []);
         }
     }
 
-    /// <summary>One item of a group, augmented and prepared (outside any dispose scope).</summary>
-    private (int, int, PreparedImage, Tensor, Tensor) Prepare(EpisodeGroup group, int draw, int item, Random random)
+    /// <summary>One item of a group, augmented and prepared (outside any dispose scope), with the labels its crop shows.</summary>
+    private (int, int, PreparedImage, Tensor, Tensor, IReadOnlySet<long>) Prepare(EpisodeGroup group, int draw, int item, Random random)
     {
         var dataset = group.Dataset;
         using var scope = DisposeScope.Begin();
         using var loaded = dataset.Load(item);
-        using var binary = new SegmentationSample(loaded.Image.Alias(), EpisodeLoader.BinaryMask(loaded.Mask, group.Label, dataset.IgnoreLabel));
-        using var augmented = Augment(binary, random);
+        using var augmented = Augment(loaded, group.Label, random);
+        var labels = augmented.Mask.To(DType.Int64).ToArray<long>().Where(l => l != dataset.IgnoreLabel).ToHashSet();
         var prepared = PreparedImage.Create(augmented.Image, _encoder, _inputSize);
-        var mask = prepared.ResizeMasks(augmented.Mask.Eq(1).Unsqueeze(0));                   // [1, S, S]
+        var mask = prepared.ResizeMasks(augmented.Mask.Eq(group.Label).Unsqueeze(0));         // [1, S, S]
         var ignored = prepared.ResizeMasks(augmented.Mask.Eq(dataset.IgnoreLabel).Unsqueeze(0));
         var labelled = prepared.Valid * (1.0 - ignored);
         prepared.Input.DetachFromScope();
         prepared.Guide.DetachFromScope();
         prepared.Valid.DetachFromScope();
-        return (draw, item, prepared, mask.DetachFromScope(), labelled.DetachFromScope());
+        return (draw, item, prepared, mask.DetachFromScope(), labelled.DetachFromScope(), labels);
     }
 
-    private SegmentationSample Augment(SegmentationSample sample, Random random)
+    /// <summary>Random resized crop (one that keeps at least a few pixels of <paramref name="label"/>), flip, photometric distortion.</summary>
+    private SegmentationSample Augment(SegmentationSample sample, long label, Random random)
     {
         SegmentationSample current = sample.Alias();
         if (random.NextDouble() < Options.Crop)
@@ -213,7 +242,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             {
                 var box = RandomResizedCrop.SampleBox(sample.Height, sample.Width, crop, random);
                 var cropped = RandomResizedCrop.CropAndResize(sample, box, _inputSize, _inputSize, crop.ImageInterpolation, crop.Antialias);
-                using var foreground = cropped.Mask.Eq(1).Sum();
+                using var foreground = cropped.Mask.Eq(label).Sum();
                 if (foreground.Item<long>() >= MinForegroundPixels)
                 {
                     current.Dispose();

@@ -46,6 +46,18 @@ public sealed class InContextModelRecipe
     /// <summary>Channels inside the decoder.</summary>
     public int Width { get; set; } = 64;
 
+    /// <summary>
+    /// Whether the decoder has a presence head (<see cref="LearnedDecoder.PresenceHead"/>): trained on every target,
+    /// with the mask loss on the targets that hold the class. A start decoder without one gets a fresh one.
+    /// </summary>
+    public bool Presence { get; set; }
+
+    /// <summary>
+    /// Train only the presence head: the mask decoder keeps the weights <see cref="DecoderWeights"/> gave it (what it
+    /// learnt from positive episodes stays exactly as it was). Needs <see cref="Presence"/> and <see cref="DecoderWeights"/>.
+    /// </summary>
+    public bool PresenceOnly { get; set; }
+
     /// <summary>A decoder file to start from (fine-tuning), or null for a fresh decoder.</summary>
     public string? DecoderWeights { get; set; }
 
@@ -90,4 +102,7 @@ public sealed class InContextLossRecipe
 
     /// <summary>Weight of the Dice loss.</summary>
     public double Dice { get; set; } = 1;
+
+    /// <summary>Weight of the presence head's binary cross-entropy (with <c>model.presence</c>).</summary>
+    public double Presence { get; set; } = 1;
 }

@@ -46,6 +46,8 @@ public static class InContextRecipeRunner
         string weights = Resolve("model.weights", r.Model.Weights);
         if (!File.Exists(weights)) throw mapper.ErrorAt("model.weights", $"no such weight file: {weights}");
         if (r.Model.Width < 8 || r.Model.Width % 8 != 0) throw mapper.ErrorAt("model.width", $"must be a positive multiple of 8, got {r.Model.Width}");
+        if (r.Model.PresenceOnly && (!r.Model.Presence || r.Model.DecoderWeights is null))
+            throw mapper.ErrorAt("model.presence_only", "trains the presence head of a decoder that model.decoder_weights starts from: set model.presence: true and model.decoder_weights");
         try
         {
             r.Episodes.Validate();
@@ -103,7 +105,7 @@ public static class InContextRecipeRunner
         }
         var channels = LevelChannels(encoder, segmenterOptions);
         LibTorch.ManualSeed(r.Trainer.Seed); // the decoder's random initialisation
-        using var decoder = new LearnedDecoder(channels, r.Model.Width);
+        using var decoder = new LearnedDecoder(channels, r.Model.Width, r.Model.Presence);
         if (r.Model.DecoderWeights is { } start)
         {
             string startPath = resolve("model.decoder_weights", start);
@@ -112,12 +114,18 @@ public static class InContextRecipeRunner
                 var startInfo = DecoderFile.ReadInfo(startPath);
                 DecoderFile.CheckFits(startPath, startInfo, zoo.Name, segmenterOptions.Levels);
                 if (startInfo.Width != r.Model.Width) throw new ArgumentException($"{startPath} has width {startInfo.Width}, the recipe {r.Model.Width}");
-                Torch.Serialization.Checkpoints.LoadInto(decoder, startPath, $"an in-context decoder for {zoo.Name}");
+                if (startInfo.Presence && !r.Model.Presence) throw new ArgumentException($"{startPath} has a presence head and the recipe's decoder none: set model.presence: true");
+                LoadStart(decoder, startPath, addsPresence: r.Model.Presence && !startInfo.Presence, $"an in-context decoder for {zoo.Name}");
             }
             catch (Exception e) when (e is ArgumentException or IOException or Torch.Serialization.CheckpointFormatException)
             {
                 throw mapper.ErrorAt("model.decoder_weights", e.Message);
             }
+        }
+        if (r.Model.PresenceOnly)
+        {
+            decoder.Freeze();
+            decoder.PresenceHead!.Unfreeze();
         }
         var segmenter = new Segmenter(encoder, zoo.Name, segmenterOptions, decoder);
 
@@ -127,7 +135,7 @@ public static class InContextRecipeRunner
             (done, total) => { if (done % 200 < 8 || done == total) Console.Error.WriteLine($"  {done}/{total} views encoded"); });
         var validator = valSpecs.Count == 0 ? null : Open(() => new EpisodeValidator(segmenter, valSpecs, r.Validation.Episodes, r.Validation.Shots), "validation.sources", valSpecs[0], mapper);
         var info = new DecoderInfo(zoo.Name, [.. segmenterOptions.Levels], channels, r.Model.Width, segmenterOptions.InputSize,
-            string.Join(", ", sources.Select(s => s.Name)), Path.GetFileName(path), 0);
+            string.Join(", ", sources.Select(s => s.Name)), Path.GetFileName(path), 0, r.Model.Presence);
 
         Trainer<EpisodeBatch>? trainer = null;
         var trainerOptions = RecipeRunner.TrainerOptionsFor(r.Trainer) with
@@ -141,7 +149,7 @@ public static class InContextRecipeRunner
         var schedule = RecipeRunner.CreateSchedule(r.Schedule, mapper.ErrorAt, optimizer, totalSteps);
         string logPath = Path.Combine(output, RecipeRunner.LogFile);
         ITrainerCallback[] callbacks = [new JsonlLog(logPath), new TrainingCurves(Path.Combine(output, "curves"), logPath), .. options.Callbacks];
-        trainer = new Trainer<EpisodeBatch>(decoder, optimizer, schedule, data, new EpisodeObjective(segmenter, r.Loss.Bce, r.Loss.Dice),
+        trainer = new Trainer<EpisodeBatch>(decoder, optimizer, schedule, data, new EpisodeObjective(segmenter, r.Loss.Bce, r.Loss.Dice, r.Loss.Presence),
             validator, trainerOptions, output, callbacks);
         using (trainer)
         {
@@ -159,6 +167,30 @@ public static class InContextRecipeRunner
             };
             File.WriteAllText(Path.Combine(output, "summary.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return summary;
+        }
+    }
+
+    /// <summary>
+    /// Loads a start decoder file strictly; when <paramref name="addsPresence"/> (a decoder file without a presence head
+    /// into a decoder with one), every key but the fresh presence head's must match.
+    /// </summary>
+    private static void LoadStart(LearnedDecoder decoder, string path, bool addsPresence, string what)
+    {
+        if (!addsPresence)
+        {
+            Torch.Serialization.Checkpoints.LoadInto(decoder, path, what);
+            return;
+        }
+        var state = Torch.Serialization.Checkpoints.LoadStateDict(path);
+        try
+        {
+            var result = decoder.LoadStateDict(state, strict: false);
+            if (result.Unexpected.Count > 0 || result.ShapeMismatches.Count > 0 || result.Missing.Any(k => !k.StartsWith(LearnedDecoder.PresencePrefix + ".", StringComparison.Ordinal)))
+                throw new Torch.Serialization.CheckpointFormatException(path, $"its weights do not fit {what}:{Environment.NewLine}{result}");
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
         }
     }
 

@@ -99,10 +99,10 @@ public sealed class BundleExporterTests : IDisposable
         AssertClose(logits, onnxLogits, 1e-3, $"{name} decoder logits");
     }
 
-    /// <summary>A trained-decoder stand-in: random weights everywhere, the zero-initialised head included, in evaluation mode.</summary>
+    /// <summary>A trained-decoder stand-in with a presence head: random weights everywhere, the zero-initialised heads included, in evaluation mode.</summary>
     private static LearnedDecoder RandomDecoder(IImageEncoder encoder, SegmenterOptions options)
     {
-        var decoder = new LearnedDecoder(Exemplar.InContext.Training.InContextRecipeRunner.LevelChannels(encoder, options), width: 16);
+        var decoder = new LearnedDecoder(Exemplar.InContext.Training.InContextRecipeRunner.LevelChannels(encoder, options), width: 16, presence: true);
         ulong seed = 40;
         foreach (var (_, p) in decoder.NamedParameters()) Init.Normal_(p, 0, 0.3, new Generator(seed++));
         decoder.Eval();

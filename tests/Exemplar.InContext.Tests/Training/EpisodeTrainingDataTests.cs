@@ -54,6 +54,27 @@ public sealed class EpisodeTrainingDataTests
         Assert.True(n.ExampleMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
     }
 
+    [SharedFact("data/coco-mini/annotations/instances_train2017.json", "data/davis2016-train/JPEGImages/480p/bear/00000.jpg")]
+    public void SameSourceNegativesComeOnlyFromDataSetsGroupedByClass()
+    {
+        using var encoder = ModelZoo.Get("mobilenetv2").Create();
+        var options = new EpisodeSamplingOptions { EpisodesPerBatch = 4, MinShots = 1, MaxShots = 1, BatchesPerEpoch = 2, Views = 24, Negatives = 1, SameSourceNegatives = 1 };
+        int[] levels = [17];
+        using var scope = DisposeScope.Begin();
+        // COCO alone: every target is a view of another COCO image without the episode's class (one source, no other
+        // data set to take negatives from).
+        using var coco = new EpisodeTrainingData([EpisodeSource.Open(Spec(DatasetKind.CocoMini, "data/coco-mini"))], encoder, levels, 128, options, seed: 3);
+        using var negatives = coco.Draw(0, 0);
+        Assert.Equal(0, negatives.TargetMasks.Sum().ToDouble());
+        Assert.True(negatives.ExampleMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
+        // DAVIS's groups are objects, not classes: another sequence may show the same kind of thing, so it gives none.
+        var davisSource = EpisodeSource.Open(Spec(DatasetKind.Davis2016, "data/davis2016-train"));
+        Assert.False(davisSource.ByClass);
+        using var davis = new EpisodeTrainingData([davisSource], encoder, levels, 128, options, seed: 3);
+        using var positives = davis.Draw(0, 0);
+        Assert.True(positives.TargetMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1, "a DAVIS target without its object");
+    }
+
     [SharedFact("data/coco-mini/annotations/instances_train2017.json")]
     public void AHeldOutCocoFoldFormsNoGroup()
     {

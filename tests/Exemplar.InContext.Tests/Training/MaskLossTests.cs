@@ -34,4 +34,29 @@ public sealed class MaskLossTests
         var (halfBce, _) = MaskLoss.Compute(logits, masks, halfLabelled);
         Assert.Equal((-Math.Log(high) + Math.Log(2)) / 2, halfBce.ToDouble(), 5);
     }
+
+    [Fact]
+    public void WithAPresenceHeadOnlyTargetsWithForegroundCount()
+    {
+        using var scope = DisposeScope.Begin();
+        // Sample 0 holds the class on its left half, sample 1 is an empty target (the presence head's to answer).
+        var masks = Tensor.Zeros([2, 1, 4, 4]);
+        masks.Narrow(0, 0, 1).Narrow(3, 0, 2).Fill_(1);
+        var logits = masks * 8.0 - 4.0;
+        logits.Narrow(0, 1, 1).Fill_(3);                                                      // confidently wrong on the empty one
+        var labelled = Tensor.Ones([2, 1, 4, 4]);
+        var (bce, dice) = MaskLoss.Compute(logits, masks, labelled, positivesOnly: true);
+        var (alone, aloneDice) = MaskLoss.Compute(logits.Narrow(0, 0, 1), masks.Narrow(0, 0, 1), labelled.Narrow(0, 0, 1));
+        Assert.Equal(alone.ToDouble(), bce.ToDouble(), 6);
+        Assert.Equal(aloneDice.ToDouble(), dice.ToDouble(), 6);
+        Assert.True(MaskLoss.Compute(logits, masks, labelled).Bce.ToDouble() > bce.ToDouble() + 1, "without positivesOnly the empty target counts");
+
+        // Presence: foreground inside the labelled area only.
+        Assert.Equal([1f, 0f], MaskLoss.Present(masks, labelled).Flatten().ToArray<float>());
+        var leftUnlabelled = labelled.Clone();
+        leftUnlabelled.Narrow(3, 0, 2).Fill_(0);
+        Assert.Equal([0f, 0f], MaskLoss.Present(masks, leftUnlabelled).Flatten().ToArray<float>());
+        var none = MaskLoss.Compute(logits.Narrow(0, 1, 1), masks.Narrow(0, 1, 1), labelled.Narrow(0, 1, 1), positivesOnly: true);
+        Assert.Equal(0, none.Bce.ToDouble() + none.Dice.ToDouble(), 6);
+    }
 }
