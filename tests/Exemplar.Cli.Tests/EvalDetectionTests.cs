@@ -21,7 +21,7 @@ public sealed class EvalDetectionTests(ITestOutputHelper log) : IDisposable
     {
         string root = SharedFolder.PathOf("data/coco-mini");
         string json = Path.Combine(_dir, "detection.json");
-        var (code, output, error) = Cli.Run("eval", "--detection", "--dataset", $"coco-mini:{root}", "--categories", "8", "--images", "3", "--json", json);
+        var (code, output, error) = Cli.Run("eval", "--detection", "--dataset", $"coco-mini:{root}", "--categories", "16", "--images", "3", "--json", json);
         Assert.True(code == 0, error);
         Assert.Contains("box AP50", output);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
@@ -31,8 +31,9 @@ public sealed class EvalDetectionTests(ITestOutputHelper log) : IDisposable
         double ap50 = r.GetProperty("ap50").GetDouble();
         Assert.InRange(ap50, 0, 100);
         var categories = r.GetProperty("categories").EnumerateArray().ToList();
-        Assert.Equal(8, categories.Count);
-        Assert.Equal(8, r.GetProperty("per_category").EnumerateObject().Count());
+        // 16 categories: with 8, one category's AP50 is an eighth of the score and one lucky region decides the test.
+        Assert.Equal(16, categories.Count);
+        Assert.Equal(16, r.GetProperty("per_category").EnumerateObject().Count());
         Assert.Equal(ap50, categories.Average(c => c.GetProperty("ap50").GetDouble()), 9);
         Assert.All(categories, c => Assert.InRange(c.GetProperty("shots").GetInt32(), 1, 5));
         Assert.All(categories, c => Assert.InRange(c.GetProperty("positives").GetInt32(), 1, 3));

@@ -17,9 +17,8 @@ namespace Exemplar.InContext.Training;
 /// the other view of the target's own draw (SegGPT-style self-pairs: plentiful episodes from few images) — or, as a
 /// negative episode (<see cref="EpisodeSamplingOptions.Negatives"/>), a target view from another data set or
 /// (<see cref="EpisodeSamplingOptions.SameSourceNegatives"/>) a view of the same data set whose crop shows none of the
-/// class. The pool
-/// and every batch are pure functions of the seed (and the batch's epoch and index), so a resumed run draws exactly
-/// what the interrupted one would have.
+/// class. The pool and every batch are pure functions of the seed (and the batch's epoch and index), so a resumed run
+/// draws exactly what the interrupted one would have.
 /// </summary>
 public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposable
 {
