@@ -92,10 +92,11 @@ public sealed class InContextTrainCommandTests : CliTest
         string start = Path.Combine(first, "checkpoints", "last", "model.safetensors");
         Assert.False(DecoderFile.ReadInfo(start).Presence);
 
-        // The mask weights come from the start file, the presence head is fresh; every target trains it.
+        // The mask weights come from the start file and stay as they were (presence_only), the presence head is
+        // fresh; every target trains it.
         string path = Recipe("loss:\n  presence: 0.5");
         File.WriteAllText(path, File.ReadAllText(path)
-            .Replace("input_size: 128", $"input_size: 128\n  presence: true\n  decoder_weights: {start}")
+            .Replace("input_size: 128", $"input_size: 128\n  presence: true\n  presence_only: true\n  decoder_weights: {start}")
             .Replace("views: 12", "views: 12\n  negatives: 0.5\n  same_source_negatives: 1"));
         string second = PathOf("second");
         (code, _, error) = Cli.Run("train", "--recipe", path, "--out", second);
@@ -106,14 +107,29 @@ public sealed class InContextTrainCommandTests : CliTest
         Assert.Equal(4, records.Count);
         Assert.All(records, r => Assert.True(double.IsFinite((double)r["presence"]!)));
         var (loaded, _) = DecoderFile.Load(decoder);
-        using (loaded) Assert.NotNull(loaded.PresenceHead);
+        var (startDecoder, _) = DecoderFile.Load(start);
+        using (loaded)
+        using (startDecoder)
+        {
+            Assert.NotNull(loaded.PresenceHead);
+            var trained = loaded.StateDict();
+            Assert.All(startDecoder.StateDict(), p => Assert.True(p.Value.Equal(trained[p.Key]), $"{p.Key} changed"));
+            Assert.Contains(trained, p => p.Key.StartsWith(LearnedDecoder.PresencePrefix + ".", StringComparison.Ordinal)
+                && p.Key.EndsWith(".bias", StringComparison.Ordinal) && p.Value.NumEl == 1 && Math.Abs(p.Value.ToDouble() - LearnedDecoder.InitialPresenceLogit) > 1e-6);
+        }
 
         // A decoder with a presence head cannot lose it.
-        File.WriteAllText(path, File.ReadAllText(path).Replace("presence: true", "presence: false").Replace(start, decoder));
+        string trainsHead = File.ReadAllText(path);
+        File.WriteAllText(path, trainsHead.Replace("presence: true", "presence: false").Replace("  presence_only: true\n", "").Replace(start, decoder));
         (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("third"));
         Assert.Equal(1, code);
         Assert.Contains("model.decoder_weights", error);
         Assert.Contains("set model.presence: true", error);
+        // Training only a presence head needs one, and a decoder to put it on.
+        File.WriteAllText(path, trainsHead.Replace($"  decoder_weights: {start}\n", ""));
+        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("fourth"));
+        Assert.Equal(1, code);
+        Assert.Contains("model.presence_only", error);
     }
 
     [SharedFact(Cli.Weights)]
