@@ -26,20 +26,47 @@ public sealed class LearnedDecoderTests : IDisposable
         return (maps, Tensor.Rand([1, 1, s, s], new Generator(4)), prompt);
     }
 
+    /// <summary>
+    /// A fresh decoder for MobileNetV2 at 128 in evaluation mode, the segmenters with and without it, random inputs of
+    /// three classes and the training-free decoder's logits for them (tensors in the caller's dispose scope).
+    /// </summary>
+    private sealed class FreshDecoder : IDisposable
+    {
+        private readonly Exemplar.Models.IImageEncoder _encoder = ModelZoo.Get("mobilenetv2").Create();
+
+        public FreshDecoder(int width, bool presence)
+        {
+            ((Module)_encoder).Eval();
+            var options = SegmenterOptions.For(_encoder) with { InputSize = 128, GuidedRadius = 8, GuidedSubsample = 1 };
+            Decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(_encoder, options), width, presence);
+            Decoder.Eval();
+            var free = new Segmenter(_encoder, "mobilenetv2", options);
+            Learned = new Segmenter(_encoder, "mobilenetv2", options, Decoder);
+            (Maps, Guide, Prompt) = Inputs(free, classes: 3);
+            TrainingFree = free.DecodeLogits(Maps, Guide, Prompt);
+        }
+
+        public LearnedDecoder Decoder { get; }
+        public Segmenter Learned { get; }
+        public Tensor[] Maps { get; }
+        public Tensor Guide { get; }
+        public List<PromptLevel> Prompt { get; }
+        public Tensor TrainingFree { get; }
+
+        public void Dispose()
+        {
+            Decoder.Dispose();
+            _encoder.Dispose();
+        }
+    }
+
     [Fact]
     public void BeforeTrainingItIsExactlyTheTrainingFreeDecoder()
     {
         using var scope = DisposeScope.Begin();
         using var noGrad = LibTorch.NoGrad();
-        using var encoder = ModelZoo.Get("mobilenetv2").Create();
-        ((Module)encoder).Eval();
-        var options = SegmenterOptions.For(encoder) with { InputSize = 128, GuidedRadius = 8, GuidedSubsample = 1 };
-        using var decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(encoder, options));
-        decoder.Eval();
-        var free = new Segmenter(encoder, "mobilenetv2", options);
-        var learned = new Segmenter(encoder, "mobilenetv2", options, decoder);
-        var (maps, guide, prompt) = Inputs(free, classes: 3);
-        var expected = free.DecodeLogits(maps, guide, prompt);
+        using var fresh = new FreshDecoder(width: 64, presence: false);
+        var (decoder, learned, maps, guide, prompt, expected) = (fresh.Decoder, fresh.Learned, fresh.Maps, fresh.Guide, fresh.Prompt, fresh.TrainingFree);
         var actual = learned.DecodeLogits(maps, guide, prompt);
         Assert.Equal(expected.Shape, actual.Shape);
         Assert.True((expected - actual).Abs().Max().ToDouble() < 1e-4, "a fresh decoder's zero head must leave the training-free logits");
@@ -61,15 +88,8 @@ public sealed class LearnedDecoderTests : IDisposable
     {
         using var scope = DisposeScope.Begin();
         using var noGrad = LibTorch.NoGrad();
-        using var encoder = ModelZoo.Get("mobilenetv2").Create();
-        ((Module)encoder).Eval();
-        var options = SegmenterOptions.For(encoder) with { InputSize = 128, GuidedRadius = 8, GuidedSubsample = 1 };
-        using var decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(encoder, options), width: 16, presence: true);
-        decoder.Eval();
-        var free = new Segmenter(encoder, "mobilenetv2", options);
-        var learned = new Segmenter(encoder, "mobilenetv2", options, decoder);
-        var (maps, guide, prompt) = Inputs(free, classes: 3);
-        var expected = free.DecodeLogits(maps, guide, prompt);
+        using var fresh = new FreshDecoder(width: 16, presence: true);
+        var (decoder, learned, maps, guide, prompt, expected) = (fresh.Decoder, fresh.Learned, fresh.Maps, fresh.Guide, fresh.Prompt, fresh.TrainingFree);
 
         // Untrained: the mask is the training-free one and every class is "present" at σ(4).
         var (mask, presence) = learned.DecodeParts(maps, guide, prompt);

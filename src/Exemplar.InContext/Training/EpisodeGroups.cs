@@ -14,11 +14,7 @@ public sealed record EpisodeGroup(ISegmentationDataset Dataset, string Name, lon
 /// <summary>One training data set, split into groups.</summary>
 /// <param name="Name">The data set kind and side, e.g. <c>camvid (train)</c>.</param>
 /// <param name="Groups">Its groups (at least one).</param>
-/// <param name="ByClass">
-/// Whether its groups are classes of one label map (an item may show several), rather than objects of their own
-/// items (DAVIS's sequences): only then can a group's absence from an item be read from the item's labels.
-/// </param>
-public sealed record EpisodeSource(string Name, IReadOnlyList<EpisodeGroup> Groups, bool ByClass = true)
+public sealed record EpisodeSource(string Name, IReadOnlyList<EpisodeGroup> Groups)
 {
     /// <summary>Smallest area (pixels) of a class in an item for that item to join the class's group.</summary>
     public const int MinPixels = 256;
@@ -56,6 +52,6 @@ public sealed record EpisodeSource(string Name, IReadOnlyList<EpisodeGroup> Grou
         }
         if (groups.Count == 0) throw new ArgumentException($"{spec.KindName} at {spec.Root}: no class covers {MinPixels} pixels in any training item");
         string without = heldOut.Count > 0 ? $" without COCO-20i fold {heldOutFold}'s classes" : "";
-        return new EpisodeSource($"{spec.KindName} ({dataset.Name}){without}", groups, ByClass: spec.Kind != DatasetKind.Davis2016);
+        return new EpisodeSource($"{spec.KindName} ({dataset.Name}){without}", groups);
     }
 }

@@ -7,7 +7,7 @@ namespace Exemplar.InContext.Training;
 /// <summary>
 /// The loss of a batch of episodes for a segmenter whose <see cref="Segmenter.Decoder"/> is being trained: from the
 /// frozen encoder's maps, each episode's examples are encoded as prompts exactly as <see cref="PromptEncoder"/> does,
-/// and the target is decoded through <see cref="Segmenter.DecodeLogits"/> —
+/// and the target is decoded through <see cref="Segmenter.DecodeParts"/> —
 /// the path inference takes, guided filter included. Binary cross-entropy plus Dice on the target's labelled pixels,
 /// each episode weighing the same. With a presence head, the mask terms score only targets that hold the class and
 /// a binary cross-entropy of the presence logits (weighted by <paramref name="presenceWeight"/>) scores every target.
@@ -38,17 +38,10 @@ public sealed class EpisodeObjective(Segmenter segmenter, double bceWeight = 1, 
         {
             var prompt = maps.Select(m => PromptEncoder.EncodeLevel(m.Narrow(0, e * k, k), batch.ExampleMasks.Narrow(0, e * k, k), batch.ExampleLabelled.Narrow(0, e * k, k))).ToList();
             var target = maps.Select(m => m.Narrow(0, episodes * k + e, 1)).ToList();
-            var guide = batch.Guides.Narrow(0, e, 1);
-            if (presenceHead)
-            {
-                var (mask, present) = segmenter.DecodeParts(target, guide, prompt);
-                logits.Add(mask);
-                presence.Add(present!);
-            }
-            else
-            {
-                logits.Add(segmenter.DecodeLogits(target, guide, prompt));
-            }
+            // Without a presence head the mask logits are the decoder's logits.
+            var (mask, present) = segmenter.DecodeParts(target, batch.Guides.Narrow(0, e, 1), prompt);
+            logits.Add(mask);
+            if (present is not null) presence.Add(present);
         }
         var all = Tensor.Cat([.. logits]);                                                    // [E, 1, S, S]
         var (bce, dice) = MaskLoss.Compute(all, batch.TargetMasks, batch.TargetLabelled, positivesOnly: presenceHead);

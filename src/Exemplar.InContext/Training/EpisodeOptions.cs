@@ -32,8 +32,10 @@ public record EpisodeSamplingOptions
 
     /// <summary>
     /// Probability that a negative target is a view of the episode's own data set in which its class does not appear
-    /// (a street without a cyclist, a kitchen without a dog: what several-class prompts meet), where the data set is
-    /// grouped by class and has such a view; otherwise it comes from another data set.
+    /// (a street without a cyclist, a kitchen without a dog: what several-class prompts meet), read from the labels
+    /// each view's crop shows, where the data set has such a view; otherwise it comes from another data set. DAVIS
+    /// labels every sequence's object 1, so no DAVIS view is another DAVIS sequence's negative (it may show the same
+    /// kind of thing).
     /// </summary>
     public double SameSourceNegatives { get; init; }
 

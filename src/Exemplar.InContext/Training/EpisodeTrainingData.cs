@@ -34,8 +34,8 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
     private readonly List<List<int[]>> _groups = [];
     /// <summary>Per source (as <see cref="_groups"/>), per group with views: the group's label.</summary>
     private readonly List<List<long>> _groupLabels = [];
-    /// <summary>Per source (as <see cref="_groups"/>): every view's index when the source is grouped by class, else none.</summary>
-    private readonly List<int[]> _byClassViews = [];
+    /// <summary>Per source (as <see cref="_groups"/>): every view's index.</summary>
+    private readonly List<int[]> _sourceViews = [];
 
     /// <summary>Builds and encodes the view pool (the slow part: one encoder pass per view).</summary>
     /// <param name="sources">The data sets.</param>
@@ -125,14 +125,14 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
 
     /// <summary>
     /// A view without the class <paramref name="label"/> of source <paramref name="source"/>: of the same source (with
-    /// probability <see cref="EpisodeSamplingOptions.SameSourceNegatives"/>, when it is grouped by class and has one) or of
+    /// probability <see cref="EpisodeSamplingOptions.SameSourceNegatives"/>, when a view's crop shows none of it) or of
     /// another (another class could still show up within it); null when there is neither.
     /// </summary>
-    private int? NegativeTarget(int source, long label, Random random)
+    internal int? NegativeTarget(int source, long label, Random random)
     {
         if (random.NextDouble() < Options.SameSourceNegatives)
         {
-            var without = _byClassViews[source].Where(v => !_views[v].Labels.Contains(label)).ToList();
+            var without = _sourceViews[source].Where(v => !_views[v].Labels.Contains(label)).ToList();
             if (without.Count > 0) return without[random.Next(without.Count)];
         }
         if (_groups.Count < 2) return null;
@@ -140,6 +140,12 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
         var otherGroup = _groups[other][random.Next(_groups[other].Count)];
         return otherGroup[random.Next(otherGroup.Length)];
     }
+
+    /// <summary>The labels view <paramref name="view"/>'s crop shows.</summary>
+    internal IReadOnlySet<long> LabelsOf(int view) => _views[view].Labels;
+
+    /// <summary>The labels of source <paramref name="source"/>'s groups (the classes its episodes are about).</summary>
+    internal IReadOnlyList<long> GroupLabels(int source) => _groupLabels[source];
 
     /// <summary>Frees the pool.</summary>
     public void Dispose()
@@ -208,7 +214,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             if (filled.Count == 0) continue;
             _groups.Add([.. filled.Select(g => byGroup[s][g].ToArray())]);
             _groupLabels.Add([.. filled.Select(g => sources[s].Groups[g].Label)]);
-            _byClassViews.Add(sources[s].ByClass ? [.. filled.SelectMany(g => byGroup[s][g])] : []);
+            _sourceViews.Add([.. filled.SelectMany(g => byGroup[s][g])]);
         }
     }
 

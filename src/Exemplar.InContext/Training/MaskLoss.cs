@@ -18,7 +18,7 @@ internal static class MaskLoss
         using var scope = DisposeScope.Begin();
         var weight = labelled.Expand(masks.Shape);
         var t = masks * weight;
-        var present = Present(masks, labelled);                                               // [N, classes]
+        var present = Foreground(t);                                                          // [N, classes]
         var perMaskBce = PerMask(Functional.BinaryCrossEntropyWithLogits(logits, masks, weight, reduction: Reduction.None)) / PerMask(weight).Clamp(min: 1);
         var bce = positivesOnly ? (perMaskBce * present).Sum() / present.Sum().Clamp(min: 1) : perMaskBce.Mean();
         var p = Functional.Sigmoid(logits) * weight;
@@ -31,9 +31,10 @@ internal static class MaskLoss
     public static Tensor Present(Tensor masks, Tensor labelled)
     {
         using var scope = DisposeScope.Begin();
-        return PerMask(masks * labelled.Expand(masks.Shape)).Gt(0).To(masks.DType).MoveToOuterScope();
+        return Foreground(masks * labelled.Expand(masks.Shape)).MoveToOuterScope();
     }
 
-    private static Tensor PerMask(Tensor x) => x.Flatten(2).Sum([2]);
+    private static Tensor Foreground(Tensor labelledMasks) => PerMask(labelledMasks).Gt(0).To(labelledMasks.DType);
 
+    private static Tensor PerMask(Tensor x) => x.Flatten(2).Sum([2]);
 }

@@ -55,7 +55,7 @@ public sealed class EpisodeTrainingDataTests
     }
 
     [SharedFact("data/coco-mini/annotations/instances_train2017.json", "data/davis2016-train/JPEGImages/480p/bear/00000.jpg")]
-    public void SameSourceNegativesComeOnlyFromDataSetsGroupedByClass()
+    public void SameSourceNegativesAreViewsWithoutTheClass()
     {
         using var encoder = ModelZoo.Get("mobilenetv2").Create();
         var options = new EpisodeSamplingOptions { EpisodesPerBatch = 4, MinShots = 1, MaxShots = 1, BatchesPerEpoch = 2, Views = 24, Negatives = 1, SameSourceNegatives = 1 };
@@ -67,10 +67,16 @@ public sealed class EpisodeTrainingDataTests
         using var negatives = coco.Draw(0, 0);
         Assert.Equal(0, negatives.TargetMasks.Sum().ToDouble());
         Assert.True(negatives.ExampleMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
-        // DAVIS's groups are objects, not classes: another sequence may show the same kind of thing, so it gives none.
-        var davisSource = EpisodeSource.Open(Spec(DatasetKind.Davis2016, "data/davis2016-train"));
-        Assert.False(davisSource.ByClass);
-        using var davis = new EpisodeTrainingData([davisSource], encoder, levels, 128, options, seed: 3);
+        // For every class: the negative's crop shows none of it.
+        var random = new Random(5);
+        foreach (long label in coco.GroupLabels(0))
+        {
+            int view = coco.NegativeTarget(0, label, random) ?? throw new Xunit.Sdk.XunitException($"no negative for class {label}");
+            Assert.DoesNotContain(label, coco.LabelsOf(view));
+        }
+        // DAVIS labels every sequence's object 1: another sequence may show the same kind of thing, so it gives none.
+        using var davis = new EpisodeTrainingData([EpisodeSource.Open(Spec(DatasetKind.Davis2016, "data/davis2016-train"))], encoder, levels, 128, options, seed: 3);
+        Assert.Null(davis.NegativeTarget(0, 1, random));
         using var positives = davis.Draw(0, 0);
         Assert.True(positives.TargetMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1, "a DAVIS target without its object");
     }
