@@ -31,6 +31,7 @@ internal sealed record VideoEvaluation(
     [property: JsonPropertyName("dataset")] string Dataset,
     [property: JsonPropertyName("bundle")] string Bundle,
     [property: JsonPropertyName("tracker")] TrackerOptions Tracker,
+    [property: JsonPropertyName("propagation_decoder")] bool PropagationDecoder,
     [property: JsonPropertyName("threads")] int Threads,
     [property: JsonPropertyName("j_mean")] double JMean,
     [property: JsonPropertyName("f_mean")] double FMean,
@@ -144,7 +145,7 @@ internal sealed class EvalVideo
             scores.Add(entry);
         }
         double jMean = scores.Average(s => s.JMean), fMean = scores.Average(s => s.FMean);
-        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, threads, jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, scores);
+        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, options.PropagationDecoder && model.Info.HasTracker, threads, jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, scores);
     }
 
     private static void Print(VideoEvaluation e)
@@ -154,6 +155,6 @@ internal sealed class EvalVideo
         foreach (var s in e.Sequences) table.AddRow(Markup.Escape(s.Sequence), s.Frames.ToString(), $"{s.JMean:F1}", $"{s.FMean:F1}", $"{s.JAndF:F1}", $"{s.Fps:F1}");
         table.AddRow("[bold]mean[/]", e.Frames.ToString(), $"{e.JMean:F1}", $"{e.FMean:F1}", $"{e.JAndF:F1}", $"{e.Fps:F1}");
         console.Write(table);
-        console.WriteLine($"DAVIS-2016 semi-supervised, {e.Sequences.Count} sequence(s), {e.Bundle}, {TrackerCliOptions.Describe(e.Tracker)}: J {e.JMean:F1}, F {e.FMean:F1}, J&F {e.JAndF:F1}, {e.Fps:F1} fps");
+        console.WriteLine($"DAVIS-2016 semi-supervised, {e.Sequences.Count} sequence(s), {e.Bundle}, {TrackerCliOptions.Describe(e.Tracker, e.PropagationDecoder)}: J {e.JMean:F1}, F {e.FMean:F1}, J&F {e.JAndF:F1}, {e.Fps:F1} fps");
     }
 }

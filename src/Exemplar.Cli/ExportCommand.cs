@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Exemplar.InContext;
 using Exemplar.InContext.Deployment;
 using Exemplar.Models.Deployment;
 using Exemplar.Models.Quantization;
@@ -29,9 +30,10 @@ internal static class ExportCommand
         var split = new Option<string?>("--split") { Description = "The --calibrate split (default train)." };
         var calibrationImages = new Option<int>("--calibration-images") { Description = "How many --calibrate images (spread over the split; default 32).", DefaultValueFactory = _ => 32 };
         var saveModel = new Option<FileInfo?>("--save-model") { Description = "With --model FILE --int8: also write the calibrated int8 model file (for exemplar eval --model)." };
+        var trackerDecoder = new Option<FileInfo?>("--tracker-decoder") { Description = "A propagation decoder file (exemplar train with model.prior) for the same encoder: the bundle's tracker graph, which track and eval --video decode frames with." };
         var command = new Command("export", "Export an encoder and the segmenter, or a supervised model file, as an ONNX Runtime bundle.")
         {
-            output, int8, licence, force, inputSize, calibrate, split, calibrationImages, saveModel,
+            output, int8, licence, force, inputSize, calibrate, split, calibrationImages, saveModel, trackerDecoder,
         };
         inputs.AddModelOptions(command);
         inputs.Model.Description += " Or a supervised model file (.safetensors from exemplar train) to export its network.";
@@ -47,6 +49,7 @@ internal static class ExportCommand
             if (result.GetValue(calibrate) is not null || result.GetValue(saveModel) is not null)
                 throw new ArgumentException("--calibrate and --save-model are for --model FILE (a supervised model file)");
             using var zoo = inputs.LoadSegmenter(result);
+            using var tracker = result.GetValue(trackerDecoder) is { } trackerFile ? LoadTracker(trackerFile.FullName, zoo.Segmenter) : null;
             var weights = result.GetValue(inputs.Weights)!;
             var entry = ModelZoo.Get(zoo.Segmenter.EncoderName);
             var manifest = BundleExporter.Export(zoo.Segmenter, result.GetValue(output)!.FullName, new BundleOptions
@@ -54,11 +57,22 @@ internal static class ExportCommand
                 WeightsSource = entry.WeightSources[0].Url,
                 WeightsLicence = result.GetValue(licence) ?? DefaultLicence(entry),
                 Int8MobileNetV2 = result.GetValue(int8) ? weights.FullName : null,
+                TrackerDecoder = tracker,
             }, result.GetValue(force));
             Console.WriteLine($"wrote {result.GetValue(output)!.FullName}: {manifest.Name}, input {manifest.InputSize}, levels {string.Join(",", manifest.Levels)}, fingerprint {manifest.Fingerprint}");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A propagation decoder file that fits the segmenter's encoder and levels; the caller owns it.</summary>
+    private static LearnedDecoder LoadTracker(string path, Segmenter segmenter)
+    {
+        var info = DecoderFile.ReadInfo(path);
+        if (!info.Prior) throw new ArgumentException($"{path} is not a propagation decoder (it reads no mask prior): --tracker-decoder takes one trained with model.prior");
+        DecoderFile.CheckFits(path, info, segmenter.EncoderName, segmenter.Options.Levels);
+        if (info.InputSize != segmenter.Options.InputSize) throw new ArgumentException($"{path} was trained at input size {info.InputSize}, the segmenter runs at {segmenter.Options.InputSize}");
+        return DecoderFile.Load(path).Decoder;
     }
 
     private sealed record SupervisedExport(string Model, string Output, bool Int8, int InputSize, string? Calibrate, string? Split,

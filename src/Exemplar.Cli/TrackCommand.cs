@@ -30,8 +30,10 @@ internal sealed class TrackerCliOptions
 
     public Option<double?> Threshold { get; } = new("--threshold") { Description = "Probability above which a pixel belongs to an object (0 to 1; default: the bundle's)." };
 
+    public Option<bool> NoPropagationDecoder { get; } = new("--no-propagation-decoder") { Description = "Decode every frame with the image decoder, even when the bundle has a propagation decoder (its tracker graph)." };
+
     /// <summary>Every tracker option.</summary>
-    public IReadOnlyList<Option> All => [Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, BoundaryBand, HardMemoryMasks, Threshold];
+    public IReadOnlyList<Option> All => [NoPropagationDecoder, Memory, NoPrior, PriorMargin, PriorMinMargin, OutsideWeight, MinConfidence, UncertainBand, BoundaryBand, HardMemoryMasks, Threshold];
 
     public void AddTo(Command command)
     {
@@ -43,6 +45,7 @@ internal sealed class TrackerCliOptions
     {
         var options = new TrackerOptions
         {
+            PropagationDecoder = !result.GetValue(NoPropagationDecoder),
             MemoryFrames = result.GetValue(Memory),
             SpatialPrior = !result.GetValue(NoPrior),
             PriorMargin = result.GetValue(PriorMargin),
@@ -77,14 +80,15 @@ internal sealed class TrackerCliOptions
         return options;
     }
 
-    /// <summary>The options in words, for logs.</summary>
-    public static string Describe(TrackerOptions o)
+    /// <summary>The options in words, for logs; <paramref name="propagates"/>: whether the bundle's propagation decoder decodes the frames.</summary>
+    public static string Describe(TrackerOptions o, bool propagates)
     {
-        if (o.MemoryFrames == 0 && !o.SpatialPrior) return "first frame only (no memory, no prior)";
+        string decoder = propagates ? "propagation decoder" : "image decoder";
+        if (o.MemoryFrames == 0 && !o.SpatialPrior) return $"{decoder}, first frame only (no memory, no prior)";
         string memory = o.MemoryFrames == 0 ? "no memory"
             : $"memory {o.MemoryFrames} (min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}, boundary band {o.BoundaryBand} px{(o.WeightByProbability ? "" : ", hard masks")})";
         string prior = o.SpatialPrior ? $"prior margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "no prior";
-        return $"{memory}, {prior}";
+        return $"{decoder}, {memory}, {prior}";
     }
 }
 
@@ -127,7 +131,7 @@ internal static class TrackCommand
             using var prompts = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
             using var model = engine.LoadModel(result, LibTorch.Threads);
             using var track = new VideoTracker(model, RuntimeExampleSegmenter.Examples(prompts)[0], options);
-            Terminal.Note($"tracking {string.Join(", ", track.Classes)} in {source.Path} ({TrackerCliOptions.Describe(options)})");
+            Terminal.Note($"tracking {string.Join(", ", track.Classes)} in {source.Path} ({TrackerCliOptions.Describe(options, track.Propagates)})");
             bool created = !Directory.Exists(outDir);
             Directory.CreateDirectory(outDir);
             VideoWriter? writer = null;

@@ -14,6 +14,7 @@ namespace Exemplar.InContext;
 /// <param name="Recipe">The recipe's file name.</param>
 /// <param name="Steps">Optimizer steps behind these weights.</param>
 /// <param name="Presence">Whether it has a presence head (files written before there was one have none).</param>
+/// <param name="Prior">Whether it reads a mask prior: a propagation decoder, for tracking (files without the key read none).</param>
 public sealed record DecoderInfo(
     [property: JsonPropertyName("encoder")] string Encoder,
     [property: JsonPropertyName("levels")] IReadOnlyList<int> Levels,
@@ -23,7 +24,8 @@ public sealed record DecoderInfo(
     [property: JsonPropertyName("trained_on")] string TrainedOn,
     [property: JsonPropertyName("recipe")] string Recipe,
     [property: JsonPropertyName("steps")] long Steps,
-    [property: JsonPropertyName("presence")] bool Presence = false);
+    [property: JsonPropertyName("presence")] bool Presence = false,
+    [property: JsonPropertyName("prior")] bool Prior = false);
 
 /// <summary>
 /// A trained <see cref="LearnedDecoder"/> as a safetensors file: its state dict, and <see cref="DecoderInfo"/> as JSON
@@ -42,8 +44,8 @@ public static class DecoderFile
     /// <summary>Writes a decoder with its description (atomically; an existing file only with <paramref name="overwrite"/>).</summary>
     public static void Save(string path, LearnedDecoder decoder, DecoderInfo info, bool overwrite = false)
     {
-        if (!decoder.LevelChannels.SequenceEqual(info.LevelChannels) || decoder.Width != info.Width || (decoder.PresenceHead is not null) != info.Presence)
-            throw new ArgumentException($"{path}: the description does not match the decoder (levels {string.Join(",", decoder.LevelChannels)}, width {decoder.Width}, {(decoder.PresenceHead is null ? "no " : "")}presence head)", nameof(info));
+        if (!decoder.LevelChannels.SequenceEqual(info.LevelChannels) || decoder.Width != info.Width || (decoder.PresenceHead is not null) != info.Presence || (decoder.PriorProjection is not null) != info.Prior)
+            throw new ArgumentException($"{path}: the description does not match the decoder (levels {string.Join(",", decoder.LevelChannels)}, width {decoder.Width}, {(decoder.PresenceHead is null ? "no " : "")}presence head, {(decoder.PriorProjection is null ? "no " : "")}mask prior)", nameof(info));
         SafeTensors.Save(path, decoder.StateDict(), Metadata(info), overwrite);
     }
 
@@ -76,7 +78,7 @@ public static class DecoderFile
     public static (LearnedDecoder Decoder, DecoderInfo Info) Load(string path)
     {
         var info = ReadInfo(path);
-        var decoder = new LearnedDecoder(info.LevelChannels, info.Width, info.Presence);
+        var decoder = new LearnedDecoder(info.LevelChannels, info.Width, info.Presence, info.Prior);
         try
         {
             Checkpoints.LoadInto(decoder, path, $"an in-context decoder for {info.Encoder}");

@@ -16,6 +16,13 @@ namespace Exemplar.InContext;
 /// mask need not learn to answer "absent" from weak evidence. Its bias starts at <see cref="InitialPresenceLogit"/>, so
 /// that an untrained presence head shifts the logits by only log σ(4) ≈ −0.018.
 /// </para>
+/// <para>
+/// With a mask prior (a propagation decoder, what video tracking runs), it also reads where each class was in the
+/// previous frame: the previous mask averaged to the decoder's grid, and the same blurred over a 7x7 window, projected
+/// by a 1x1 convolution (zero at initialisation, so a propagation decoder fine-tuned from a decoder file starts as
+/// exactly that decoder) and added to the evidence before its ReLU; the body's dilated convolutions then weigh the
+/// evidence against the distance to the object's last place (MaskTrack's idea, on frozen-encoder correspondences).
+/// </para>
 /// </summary>
 public sealed class LearnedDecoder : Module
 {
@@ -23,7 +30,8 @@ public sealed class LearnedDecoder : Module
     /// <param name="levelChannels">Channels of each encoder level the segmenter matches, in order.</param>
     /// <param name="width">Channels inside the decoder.</param>
     /// <param name="presence">Whether it has a presence head.</param>
-    public LearnedDecoder(IReadOnlyList<long> levelChannels, int width = 64, bool presence = false)
+    /// <param name="prior">Whether it reads a mask prior (the previous frame's masks).</param>
+    public LearnedDecoder(IReadOnlyList<long> levelChannels, int width = 64, bool presence = false, bool prior = false)
     {
         if (levelChannels.Count == 0) throw new ArgumentException("at least one level is needed", nameof(levelChannels));
         if (width < 8 || width % 8 != 0) throw new ArgumentException($"width {width} must be a positive multiple of 8", nameof(width));
@@ -40,6 +48,11 @@ public sealed class LearnedDecoder : Module
         using var noGrad = LibTorch.NoGrad();
         using var w = Head.Weight.Zero_();
         using var b = Head.Bias!.Zero_();
+        if (prior)
+        {
+            PriorProjection = RegisterModule(PriorPrefix, new Conv2d(PriorChannels, width, 1, bias: false));
+            using var pw = PriorProjection.Weight.Zero_();
+        }
         if (presence)
         {
             var last = new Linear(width, 1);
@@ -51,6 +64,12 @@ public sealed class LearnedDecoder : Module
 
     /// <summary>The state-dict prefix of the presence head's parameters.</summary>
     public const string PresencePrefix = "presence";
+
+    /// <summary>The state-dict prefix of the mask prior's projection.</summary>
+    public const string PriorPrefix = "prior";
+
+    /// <summary>Channels the prior is read as: the previous mask at the grid, and blurred.</summary>
+    public const int PriorChannels = 2;
 
     /// <summary>The presence logit of an untrained presence head (σ = 0.982: "present").</summary>
     public const double InitialPresenceLogit = 4;
@@ -79,6 +98,12 @@ public sealed class LearnedDecoder : Module
     /// </summary>
     public Sequential? PresenceHead { get; }
 
+    /// <summary>
+    /// The mask prior's 1x1 projection [width, 2, 1, 1] (zero at initialisation), or null for a decoder that reads no
+    /// prior: <see cref="Decode"/> then takes none.
+    /// </summary>
+    public Conv2d? PriorProjection { get; }
+
     /// <summary>log σ(presence) [B, classes], what the segmenter adds to each class's logits, computed stably (min(s, 0) − log(1 + e^−|s|)), with ops every ONNX runtime has.</summary>
     public static Tensor LogPresence(Tensor presence)
     {
@@ -90,10 +115,19 @@ public sealed class LearnedDecoder : Module
     /// Mask logits at the finest level's grid: L2-normalised target maps [B, C_l, h_l, w_l] against the prompt
     /// levels → [B, classes, h, w], the training-free logits (scaled by <paramref name="logitScale"/>, averaged over
     /// levels) plus the learned correction; and with a presence head, presence logits [B, classes] (null without one).
+    /// A decoder with a <see cref="PriorProjection"/> takes <paramref name="prior"/> [B, classes, H, W] in [0, 1], where
+    /// each class was before (H and W the same multiple of the grid's sides, e.g. the input size); one without takes none.
     /// </summary>
-    public (Tensor Mask, Tensor? Presence) Decode(IReadOnlyList<Tensor> maps, IReadOnlyList<PromptLevel> prompt, int topK, double prototypeWeight, double logitScale)
+    /// <exception cref="ArgumentException">A prior missing or given where none is read, or of the wrong shape.</exception>
+    public (Tensor Mask, Tensor? Presence) Decode(IReadOnlyList<Tensor> maps, IReadOnlyList<PromptLevel> prompt, int topK, double prototypeWeight, double logitScale, Tensor? prior = null)
     {
         if (maps.Count != LevelChannels.Count) throw new ArgumentException($"the decoder was trained on {LevelChannels.Count} levels, the segmenter gives {maps.Count}");
+        if ((prior is null) != (PriorProjection is null))
+        {
+            throw new ArgumentException(PriorProjection is null
+                ? "this decoder reads no mask prior (it is not a propagation decoder): pass none"
+                : "this is a propagation decoder: it needs the previous frame's masks as its prior (exemplar track uses it; segment images with the bundle's decoder)");
+        }
         using var scope = DisposeScope.Begin();
         int gridH = (int)maps.Max(m => m.Size(2)), gridW = (int)maps.Max(m => m.Size(3));
         long b = maps[0].Size(0);
@@ -115,7 +149,9 @@ public sealed class LearnedDecoder : Module
         var classes = trainingFree!;                                                           // [B, classes, h, w]
         // The target's features are the same for every class: broadcast them over the folded class axis.
         var targetPerClass = (target!.Unsqueeze(1) + Tensor.ZerosLike(classes).Unsqueeze(2)).Reshape(-1, Width, gridH, gridW);
-        var x = Tensor.Cat([Functional.Relu(EvidenceProjection.Forward(Tensor.Cat([.. evidence], 1))), targetPerClass], 1);
+        var evidenceFeatures = EvidenceProjection.Forward(Tensor.Cat([.. evidence], 1));         // [B·classes, width, h, w]
+        if (prior is not null) evidenceFeatures += PriorProjection!.Forward(PriorFeatures(prior, b, classes.Size(1), gridH, gridW));
+        var x = Tensor.Cat([Functional.Relu(evidenceFeatures), targetPerClass], 1);
         var features = Body.Forward(x);                                                         // [B·classes, width, h, w]
         var mask = classes * (logitScale / maps.Count) + Head.Forward(features).Reshape(b, -1, gridH, gridW); // [B, classes, h, w]
         if (PresenceHead is null) return (mask.MoveToOuterScope(), null);
@@ -123,5 +159,15 @@ public sealed class LearnedDecoder : Module
         var pooled = Tensor.Cat([features.Mean([2, 3]), features.Amax([2, 3]), flat.Mean([2, 3]), flat.Amax([2, 3])], 1); // [B·classes, 2·width + 2]
         var presence = PresenceHead.Forward(pooled).Reshape(b, -1);                              // [B, classes]
         return (mask.MoveToOuterScope(), presence.MoveToOuterScope());
+    }
+
+    /// <summary>[B, classes, H, W] prior → [B·classes, 2, h, w]: its mean over each grid cell, and that blurred by a 7x7 box.</summary>
+    private static Tensor PriorFeatures(Tensor prior, long b, long classes, int gridH, int gridW)
+    {
+        var shape = prior.Shape;
+        if (shape.Length != 4 || shape[0] != b || shape[1] != classes || shape[2] % gridH != 0 || shape[3] % gridW != 0 || shape[2] / gridH != shape[3] / gridW)
+            throw new ArgumentException($"the prior is [{string.Join(", ", shape)}]; it must be [{b}, {classes}, H, W], H and W the same multiple of the grid's {gridH}x{gridW}");
+        var cells = Functional.AvgPool2d(prior.To(DType.Float32).Reshape(-1, 1, shape[2], shape[3]), (int)(shape[2] / gridH)); // [B·classes, 1, h, w]
+        return Tensor.Cat([cells, Functional.AvgPool2d(cells, 7, stride: 1, padding: 3, countIncludePad: true)], 1);
     }
 }

@@ -102,12 +102,13 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     /// Coarse logits at the finest level's grid (the training-free scores averaged over levels, or the trained
     /// decoder's), upsampled bilinearly and refined by the guided filter; a presence head's log-probability added to
     /// each class (<see cref="DecodeParts"/>). Differentiable in the decoder's weights and in the prompt: what training
-    /// and in-context tuning optimise through.
+    /// and in-context tuning optimise through. A propagation decoder (<see cref="LearnedDecoder.PriorProjection"/>)
+    /// also takes <paramref name="prior"/> [B, classes, S, S], the previous frame's masks in [0, 1].
     /// </summary>
-    public Tensor DecodeLogits(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt)
+    public Tensor DecodeLogits(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt, Tensor? prior = null)
     {
         using var scope = DisposeScope.Begin();
-        var (mask, presence) = DecodeParts(maps, guides, prompt);
+        var (mask, presence) = DecodeParts(maps, guides, prompt, prior);
         return (presence is null ? mask : mask + LearnedDecoder.LogPresence(presence).Unsqueeze(-1).Unsqueeze(-1)).MoveToOuterScope();
     }
 
@@ -116,11 +117,13 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     /// [B, classes] when the decoder has a presence head (else null). Adding a class's constant before or after the
     /// upsampling and the guided filter gives the same logits (both keep constants), so the sum is the decoder's own.
     /// </summary>
-    public (Tensor Mask, Tensor? Presence) DecodeParts(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt)
+    /// <exception cref="ArgumentException">A prior without a propagation decoder, or none with one.</exception>
+    public (Tensor Mask, Tensor? Presence) DecodeParts(IReadOnlyList<Tensor> maps, Tensor guides, IReadOnlyList<PromptLevel> prompt, Tensor? prior = null)
     {
         using var scope = DisposeScope.Begin();
+        if (Decoder is null && prior is not null) throw new ArgumentException("the training-free decoder reads no mask prior");
         var normalized = maps.Select(m => Functional.Normalize(m.To(DType.Float32), dim: 1)).ToList();
-        var (coarse, presence) = Decoder is null ? (TrainingFreeLogits(normalized, prompt), null) : Decoder.Decode(normalized, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale);
+        var (coarse, presence) = Decoder is null ? (TrainingFreeLogits(normalized, prompt), null) : Decoder.Decode(normalized, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale, prior);
         var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
         if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps, Options.GuidedSubsample);
         return (full.MoveToOuterScope(), presence?.MoveToOuterScope());

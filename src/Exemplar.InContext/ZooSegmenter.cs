@@ -41,7 +41,7 @@ public sealed class ZooSegmenter : IDisposable
     /// A decoder file trained for this encoder (<see cref="DecoderFile"/>), or null for the training-free decoder. Its
     /// training input size becomes the default input size.
     /// </param>
-    /// <exception cref="ArgumentException">No zoo model has that name, or the decoder was trained for another encoder or levels.</exception>
+    /// <exception cref="ArgumentException">No zoo model has that name, or the decoder was trained for another encoder or levels, or is a propagation decoder.</exception>
     /// <exception cref="FileNotFoundException">The weight or decoder file does not exist.</exception>
     /// <exception cref="Torch.Serialization.CheckpointFormatException">The file is not weights for this model, or not a decoder file.</exception>
     public static ZooSegmenter Load(string model, string weights, Func<SegmenterOptions, SegmenterOptions>? configure = null, string? decoder = null)
@@ -56,6 +56,8 @@ public sealed class ZooSegmenter : IDisposable
             DecoderInfo? info = null;
             if (decoder is not null)
             {
+                if (DecoderFile.ReadInfo(decoder).Prior)
+                    throw new ArgumentException($"{decoder} is a propagation decoder (it reads the previous frame's masks): it decodes video frames in a bundle's tracker graph (exemplar export --tracker-decoder), not images");
                 (learned, info) = DecoderFile.Load(decoder);
                 options = options with { InputSize = info.InputSize };
             }

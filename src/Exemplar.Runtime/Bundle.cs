@@ -76,8 +76,21 @@ public sealed record BundleInfo
     /// <summary>Whether the bundle is a supervised network (segment without examples) rather than one that segments by example.</summary>
     [JsonIgnore] public bool IsSupervised => Decoder == SupervisedDecoder;
 
+    /// <summary>
+    /// The optional graph of a bundle that segments by example: the decoder with one more input, <c>prior</c>
+    /// [1, classes, S, S], where each class was in the previous frame (a propagation decoder, which
+    /// <see cref="VideoTracker"/> uses when the bundle has one).
+    /// </summary>
+    public const string TrackerRole = "tracker";
+
+    /// <summary>Whether the bundle holds a <see cref="TrackerRole"/> graph.</summary>
+    [JsonIgnore] public bool HasTracker => !IsSupervised && Graphs.ContainsKey(TrackerRole);
+
     /// <summary>The graphs a bundle of this kind chains.</summary>
     internal string[] Roles => IsSupervised ? ["image", "network", "restore"] : ["image", "encoder", "prompt", "decoder", "restore"];
+
+    /// <summary>The graphs it reads: <see cref="Roles"/>, and the tracker's where the manifest names one.</summary>
+    internal string[] GraphsToRead => HasTracker ? [.. Roles, TrackerRole] : Roles;
 
     /// <summary>Reads the manifest and the graphs' bytes from a bundle file.</summary>
     /// <exception cref="InvalidDataException">Not a bundle, or a damaged one (the message names the file and the problem).</exception>
@@ -116,7 +129,7 @@ public sealed record BundleInfo
             }
             if (info.Graphs is null || string.IsNullOrEmpty(info.Fingerprint)) throw new InvalidDataException($"{path}: the manifest lacks its graphs or fingerprint");
             var graphs = new Dictionary<string, byte[]>();
-            foreach (var role in info.Roles)
+            foreach (var role in info.GraphsToRead)
             {
                 if (!info.Graphs.TryGetValue(role, out var file)) throw new InvalidDataException($"{path}: the manifest names no '{role}' graph");
                 var entry = zip.GetEntry(file) ?? throw new InvalidDataException($"{path}: the '{role}' graph {file} is missing");

@@ -163,6 +163,7 @@ public sealed class ExemplarModel : IDisposable
                 ("decoder", [.. levelNames, "guide", .. promptNames], ["logits"]),
                 ("restore", ["logits", "resized", "size", "threshold"], ["scores", "labels"]),
             ];
+        if (info.HasTracker) expected = [.. expected, (BundleInfo.TrackerRole, [.. levelNames, "guide", .. promptNames, "prior"], ["logits"])];
         foreach (var (role, inputs, outputs) in expected)
         {
             var session = sessions[role];
@@ -276,9 +277,14 @@ public sealed class ExemplarModel : IDisposable
         }
     }
 
-    /// <summary>The decoder's logits [classes, S, S] (row-major) for an encoded frame against a prompt's levels.</summary>
-    internal float[] DecodeLogits(EncodedFrame frame, Prompt prompt)
+    /// <summary>
+    /// The decoder's logits [classes, S, S] (row-major) for an encoded frame against a prompt's levels; with
+    /// <paramref name="prior"/> [classes, S, S] (where each class was in the previous frame, in [0, 1]), the tracker
+    /// graph's (<see cref="BundleInfo.HasTracker"/>).
+    /// </summary>
+    internal float[] DecodeLogits(EncodedFrame frame, Prompt prompt, float[]? prior = null)
     {
+        if (prior is not null && !_info.HasTracker) throw new InvalidOperationException($"{Path} has no tracker graph to decode with a prior");
         var inputs = new List<(string, OrtValue)>();
         for (int l = 0; l < _info.Levels.Length; l++) inputs.Add(($"level{l}", frame.Maps[l]));
         inputs.Add(("guide", frame.Prepared[1]));
@@ -289,8 +295,17 @@ public sealed class ExemplarModel : IDisposable
             inputs.Add(($"foreground{l}", promptValues[3 * l + 1]));
             inputs.Add(($"valid{l}", promptValues[3 * l + 2]));
         }
-        using var logits = Run("decoder", inputs);
-        return logits[0].GetTensorDataAsSpan<float>().ToArray();
+        if (prior is null)
+        {
+            using var logits = Run("decoder", inputs);
+            return logits[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        int s = _info.InputSize;
+        if (prior.Length != prompt.Classes.Count * s * s) throw new ArgumentException($"the prior has {prior.Length} values; {prompt.Classes.Count} classes at {s}x{s} need {prompt.Classes.Count * s * s}", nameof(prior));
+        using var priorValue = OrtValue.CreateTensorValueFromMemory(prior, [1, prompt.Classes.Count, s, s]);
+        inputs.Add(("prior", priorValue));
+        using var tracked = Run(BundleInfo.TrackerRole, inputs);
+        return tracked[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     /// <summary>The restoration graph on logits [classes, S, S]: probabilities and labels at the frame's own size.</summary>

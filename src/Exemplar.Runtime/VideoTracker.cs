@@ -42,6 +42,13 @@ public sealed record TrackerOptions
     /// </summary>
     public bool WeightByProbability { get; init; } = true;
 
+    /// <summary>
+    /// Whether frames are decoded by the bundle's propagation decoder (its <see cref="BundleInfo.TrackerRole"/> graph,
+    /// which reads the previous frame's masks) when it has one (default true); false, or a bundle without one, decodes
+    /// every frame with the image decoder.
+    /// </summary>
+    public bool PropagationDecoder { get; init; } = true;
+
     /// <summary>Whether probabilities far from the previous frame's mask of a class are scaled down (default true).</summary>
     public bool SpatialPrior { get; init; } = true;
 
@@ -116,7 +123,7 @@ public sealed class VideoTracker : IDisposable
     private readonly float _threshold;
     private readonly int _size;
     private readonly int _width, _height;
-    private byte[]? _previous;                      // [S, S] labels of the last frame (0 background, i + 1 class i)
+    private byte[] _previous;                       // [S, S] labels of the last frame (0 background, i + 1 class i)
     private int _index;
     private bool _disposed;
 
@@ -144,6 +151,9 @@ public sealed class VideoTracker : IDisposable
     /// <summary>Class (object) names: label i + 1 in the results is class i.</summary>
     public IReadOnlyList<string> Classes => _first.Classes;
 
+    /// <summary>Whether frames are decoded by the bundle's propagation decoder (<see cref="TrackerOptions.PropagationDecoder"/> and a bundle that has one).</summary>
+    public bool Propagates => Options.PropagationDecoder && _model.Info.HasTracker;
+
     /// <summary>Predicted frames in the memory now.</summary>
     public int MemorySize => _memory.Count;
 
@@ -161,20 +171,21 @@ public sealed class VideoTracker : IDisposable
         }
         int memorySize = _memory.Count;
         float[] logits;
+        float[]? prior = Propagates ? PriorMasks(_previous, classes) : null;
         if (memorySize == 0)
         {
-            logits = _model.DecodeLogits(encoded, _first);
+            logits = _model.DecodeLogits(encoded, _first, prior);
         }
         else
         {
             using var prompt = WithMemory();
-            logits = _model.DecodeLogits(encoded, prompt);
+            logits = _model.DecodeLogits(encoded, prompt, prior);
         }
         var probabilities = new float[logits.Length];
         System.Numerics.Tensors.TensorPrimitives.Sigmoid(logits, probabilities);
-        if (Options.SpatialPrior && Options.OutsideWeight < 1 && _previous is { } previous)
+        if (Options.SpatialPrior && Options.OutsideWeight < 1)
         {
-            ApplyPrior(previous, probabilities, classes);
+            ApplyPrior(_previous, probabilities, classes);
             // Back to logits for the restoration graph: sigmoid(logit(p)) = p.
             for (int i = 0; i < logits.Length; i++)
             {
@@ -195,6 +206,15 @@ public sealed class VideoTracker : IDisposable
         }
         _previous = labels;
         return new TrackedFrame(_index++, result, confidence, remembered, memorySize);
+    }
+
+    /// <summary>The propagation decoder's prior [classes, S, S]: 1 where the previous frame's label is the class, 0 elsewhere.</summary>
+    private static float[] PriorMasks(byte[] previous, int classes)
+    {
+        int cells = previous.Length;
+        var prior = new float[classes * cells];
+        for (int i = 0; i < cells; i++) if (previous[i] != 0) prior[(previous[i] - 1) * cells + i] = 1;
+        return prior;
     }
 
     /// <summary>Frees the first frame's prompt (the model stays the caller's).</summary>

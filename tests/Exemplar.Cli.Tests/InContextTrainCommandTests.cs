@@ -132,6 +132,46 @@ public sealed class InContextTrainCommandTests : CliTest
         Assert.Contains("model.presence_only", error);
     }
 
+    [SharedFact(Cli.Weights, "data/davis2016-train/JPEGImages/480p/bear/00000.jpg", "data/isbi2012/images/0.png", Cli.Duck)]
+    public void APropagationDecoderIsFineTunedFromAnImageDecoderAndBundledAsTheTrackerGraph()
+    {
+        string first = PathOf("image");
+        var (code, _, error) = Cli.Run("train", "--recipe", Recipe(), "--out", first);
+        Assert.True(code == 0, error);
+        string start = Path.Combine(first, "checkpoints", "last", "model.safetensors");
+
+        // Validation episodes have no previous frame: a propagation recipe has none.
+        string path = Recipe();
+        string withValidation = File.ReadAllText(path).Replace("input_size: 128", $"input_size: 128\n  prior: true\n  decoder_weights: {start}");
+        File.WriteAllText(path, withValidation);
+        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("refused"));
+        Assert.Equal(1, code);
+        Assert.Contains("validation.sources", error);
+        int from = withValidation.IndexOf("validation:", StringComparison.Ordinal), to = withValidation.IndexOf("optimizer:", StringComparison.Ordinal);
+        File.WriteAllText(path, withValidation.Remove(from, to - from).Replace("views: 12", "views: 12\n  prior_shift: 0.3"));
+        string run = PathOf("propagation");
+        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", run);
+        Assert.True(code == 0, error);
+        string decoder = Path.Combine(run, "checkpoints", "last", "model.safetensors");
+        Assert.True(DecoderFile.ReadInfo(decoder).Prior);
+        var (loaded, _) = DecoderFile.Load(decoder);
+        using (loaded) Assert.True(loaded.PriorProjection!.Weight.Abs().Max().ToDouble() > 0, "the prior projection trained from zero");
+
+        // It is no image decoder; exported beside the image decoder, it is the bundle's tracker graph.
+        (code, _, error) = Cli.Run("segment", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", decoder,
+            "--example", Cli.PerSeg("duck_toy_00.jpg"), "--mask", Cli.PerSeg("duck_toy_00.png"), "--target", Cli.PerSeg("duck_toy_01.jpg"), "--out", PathOf("masks"));
+        Assert.Equal(1, code);
+        Assert.Contains("is a propagation decoder", error);
+        string bundle = PathOf("tracker.exemplar");
+        (code, _, error) = Cli.Run("export", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", start, "--tracker-decoder", start, "--out", bundle);
+        Assert.Equal(1, code);
+        Assert.Contains("is not a propagation decoder", error);
+        (code, _, error) = Cli.Run("export", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", start, "--tracker-decoder", decoder, "--out", bundle);
+        Assert.True(code == 0, error);
+        using var zip = System.IO.Compression.ZipFile.OpenRead(bundle);
+        Assert.NotNull(zip.GetEntry("tracker.onnx"));
+    }
+
     [SharedFact(Cli.Weights)]
     public void RecipeErrorsNameTheLine()
     {

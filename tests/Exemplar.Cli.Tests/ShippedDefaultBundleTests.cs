@@ -26,6 +26,16 @@ public sealed class ShippedDefaultBundleTests : CliTest
         Assert.True(info.Presence);
         Assert.Contains("DAVIS (480p, 30 sequences)", info.TrainedOn);                        // davis2016-train, not the 10 val sequences
         Assert.Contains("CCP, 251 of 502", info.TrainedOn);                                   // the train side of the shared split
+        Assert.False(info.Prior);
+
+        // Its propagation decoder, the bundle's tracker graph: the same decoder fine-tuned with a mask prior.
+        Assert.True(model.Info.HasTracker);
+        var tracker = DecoderFile.ReadInfo(Models("mobilenetv2-incontext-tracker.safetensors"));
+        Assert.True(tracker.Prior && tracker.Presence);
+        Assert.Equal(info.Levels, tracker.Levels);
+        Assert.Equal(info.InputSize, tracker.InputSize);
+        Assert.Equal("incontext-mobilenetv2-track.yaml", tracker.Recipe);
+        Assert.Contains("DAVIS (480p, 30 sequences)", tracker.TrainedOn);
     }
 
     [SharedFact("data/davis2016/JPEGImages/480p/dog/00000.jpg", "data/isbi2012/images/20.png")]

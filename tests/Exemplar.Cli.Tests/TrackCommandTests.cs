@@ -112,6 +112,8 @@ public sealed class TrackCommandTests : IDisposable
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var root = document.RootElement;
         foreach (var key in new[] { "j_mean", "f_mean", "j_and_f", "fps" }) Assert.True(root.GetProperty(key).GetDouble() > 0, key);
+        Assert.True(root.GetProperty("propagation_decoder").GetBoolean(), "the default bundle's tracker graph decodes the frames");
+        Assert.Contains("propagation decoder", stdout);
         var sequence = root.GetProperty("sequences")[0];
         Assert.Equal("dog", sequence.GetProperty("sequence").GetString());
         Assert.Equal(3, sequence.GetProperty("scored_frames").GetInt32());                   // frames 1..3 of 0..4: not the first nor the last

@@ -34,11 +34,12 @@ public sealed class LearnedDecoderTests : IDisposable
     {
         private readonly Exemplar.Models.IImageEncoder _encoder = ModelZoo.Get("mobilenetv2").Create();
 
-        public FreshDecoder(int width, bool presence)
+        public FreshDecoder(int width, bool presence, bool prior = false)
         {
             ((Module)_encoder).Eval();
             var options = SegmenterOptions.For(_encoder) with { InputSize = 128, GuidedRadius = 8, GuidedSubsample = 1 };
-            Decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(_encoder, options), width, presence);
+            Decoder = new LearnedDecoder(InContextRecipeRunner.LevelChannels(_encoder, options), width, presence, prior);
+            Options = options;
             Decoder.Eval();
             var free = new Segmenter(_encoder, "mobilenetv2", options);
             Learned = new Segmenter(_encoder, "mobilenetv2", options, Decoder);
@@ -46,6 +47,8 @@ public sealed class LearnedDecoderTests : IDisposable
             TrainingFree = free.DecodeLogits(Maps, Guide, Prompt);
         }
 
+        public Exemplar.Models.IImageEncoder Encoder => _encoder;
+        public SegmenterOptions Options { get; }
         public LearnedDecoder Decoder { get; }
         public Segmenter Learned { get; }
         public Tensor[] Maps { get; }
@@ -113,6 +116,46 @@ public sealed class LearnedDecoderTests : IDisposable
     }
 
     [Fact]
+    public void APropagationDecoderStartsAsItsImageDecoderAndReadsWhereTheObjectWas()
+    {
+        using var scope = DisposeScope.Begin();
+        using var noGrad = LibTorch.NoGrad();
+        using var fresh = new FreshDecoder(width: 16, presence: true, prior: true);
+        var (decoder, propagating, maps, guide, prompt) = (fresh.Decoder, fresh.Learned, fresh.Maps, fresh.Guide, fresh.Prompt);
+        Assert.Equal([16L, LearnedDecoder.PriorChannels, 1, 1], decoder.PriorProjection!.Weight.Shape);
+        foreach (var (name, p) in decoder.NamedParameters().Where(p => !p.Name.StartsWith(LearnedDecoder.PriorPrefix + ".", StringComparison.Ordinal)))
+            Init.Normal_(p, 0, 0.3, new Generator(21));
+
+        // The same weights without the prior projection: the image decoder it was fine-tuned from.
+        using var image = new LearnedDecoder(decoder.LevelChannels, 16, presence: true);
+        image.Eval();
+        var load = image.LoadStateDict(decoder.StateDict(), strict: false);
+        Assert.Equal([$"{LearnedDecoder.PriorPrefix}.weight"], load.Unexpected);
+        Assert.Empty(load.Missing);
+        var imageSegmenter = new Segmenter(fresh.Encoder, "mobilenetv2", fresh.Options, image);
+        var expected = imageSegmenter.DecodeLogits(maps, guide, prompt);
+        int s = fresh.Options.InputSize;
+        var left = Tensor.Zeros([1, 3, s, s]);
+        left.Narrow(3, 0, s / 2).Fill_(1);
+        var right = 1.0 - left;
+        Assert.True((propagating.DecodeLogits(maps, guide, prompt, left) - expected).Abs().Max().ToDouble() < 1e-4, "a zero prior projection must leave the image decoder's logits");
+
+        // Trained (random weights here), the logits depend on where the prior says the object was.
+        Init.Normal_(decoder.PriorProjection.Weight, 0, 1, new Generator(22));
+        var fromLeft = propagating.DecodeLogits(maps, guide, prompt, left);
+        var fromRight = propagating.DecodeLogits(maps, guide, prompt, right);
+        Assert.True((fromLeft - fromRight).Abs().Max().ToDouble() > 1e-2);
+
+        var missing = Assert.Throws<ArgumentException>(() => propagating.DecodeLogits(maps, guide, prompt));
+        Assert.Contains("propagation decoder", missing.Message);
+        var extra = Assert.Throws<ArgumentException>(() => imageSegmenter.DecodeLogits(maps, guide, prompt, left));
+        Assert.Contains("reads no mask prior", extra.Message);
+        var shape = Assert.Throws<ArgumentException>(() => propagating.DecodeLogits(maps, guide, prompt, left.Narrow(1, 0, 2)));
+        Assert.Contains("[1, 3, H, W]", shape.Message);
+        Assert.Throws<ArgumentException>(() => propagating.DecodeLogits(maps, guide, prompt, Tensor.Zeros([1, 3, s, s / 2])));
+    }
+
+    [Fact]
     public void LogPresenceIsLogSigmoidWithoutOverflow()
     {
         using var scope = DisposeScope.Begin();
@@ -169,7 +212,21 @@ public sealed class LearnedDecoderTests : IDisposable
             Assert.True(presenceInfo.Presence);
             Assert.True(withPresence.PresenceHead!.NamedParameters().Zip(reloaded.PresenceHead!.NamedParameters()).All(pair => pair.First.Parameter.Equal(pair.Second.Parameter)));
         }
-        // Files written before presence heads existed say nothing about one: they have none.
+        // A propagation decoder's prior projection travels too; a description must say it reads a prior.
+        using var withPrior = new LearnedDecoder([64, 96, 160, 320], width: 16, presence: true, prior: true);
+        foreach (var (_, p) in withPrior.NamedParameters()) Init.Normal_(p, 0, 0.1, new Generator(7));
+        string priorPath = Path.Combine(_dir, "prior.safetensors");
+        Assert.Throws<ArgumentException>(() => DecoderFile.Save(priorPath, withPrior, info with { Presence = true }));
+        DecoderFile.Save(priorPath, withPrior, info with { Presence = true, Prior = true });
+        var (propagating, priorInfo) = DecoderFile.Load(priorPath);
+        using (propagating)
+        {
+            Assert.True(priorInfo.Prior);
+            Assert.True(withPrior.PriorProjection!.Weight.Equal(propagating.PriorProjection!.Weight));
+        }
+        // Files written before presence heads and priors existed say nothing about them: they have neither.
+        var old = JsonSerializer.Deserialize<DecoderInfo>("""{"encoder":"mobilenetv2","levels":[17],"level_channels":[320],"width":16,"input_size":512,"trained_on":"x","recipe":"r.yaml","steps":1}""")!;
+        Assert.False(old.Prior);
         Assert.False(JsonSerializer.Deserialize<DecoderInfo>("""{"encoder":"mobilenetv2","levels":[17],"level_channels":[320],"width":16,"input_size":512,"trained_on":"x","recipe":"r.yaml","steps":1}""")!.Presence);
     }
 }

@@ -69,8 +69,8 @@ public sealed class VideoTrackerTests
     public void PropagationFollowsTheObjectWhereTheFirstFrameAloneAlsoFindsItsLookAlike()
     {
         using var model = ExemplarModel.Load();
-        double oneShot = MeanIoU(model, new TrackerOptions { MemoryFrames = 0, SpatialPrior = false }, 8);
-        double tracked = MeanIoU(model, new TrackerOptions { MemoryFrames = 2, PriorMargin = 0.5f }, 8);
+        double oneShot = MeanIoU(model, new TrackerOptions { PropagationDecoder = false, MemoryFrames = 0, SpatialPrior = false }, 8);
+        double tracked = MeanIoU(model, new TrackerOptions { PropagationDecoder = false, MemoryFrames = 2, PriorMargin = 0.5f }, 8);
         // The first frame alone matches both discs (IoU about one half); tracking keeps to the one that was marked.
         Assert.True(oneShot < 0.65, $"one-shot IoU {oneShot:F3}: the distractor should be found too");
         Assert.True(tracked > oneShot + 0.2, $"tracked IoU {tracked:F3} vs one-shot {oneShot:F3}");
@@ -82,7 +82,8 @@ public sealed class VideoTrackerTests
     {
         using var model = ExemplarModel.Load();
         using var prompt = model.Encode([FirstExample()]);
-        using var tracker = new VideoTracker(model, FirstExample(), new TrackerOptions { MemoryFrames = 0, SpatialPrior = false });
+        using var tracker = new VideoTracker(model, FirstExample(), new TrackerOptions { PropagationDecoder = false, MemoryFrames = 0, SpatialPrior = false });
+        Assert.False(tracker.Propagates);
         for (int t = 1; t <= 2; t++)
         {
             var expected = model.Segment(prompt, Frame(t).Image);
@@ -92,6 +93,59 @@ public sealed class VideoTrackerTests
             Assert.False(tracked.Remembered);
             Assert.Equal(0, tracker.MemorySize);
         }
+    }
+
+    [Fact]
+    public void ThePropagationDecoderAloneKeepsToTheMarkedObject()
+    {
+        using var model = ExemplarModel.Load();
+        Assert.True(model.Info.HasTracker, "the default bundle has a propagation decoder");
+        var options = new TrackerOptions { MemoryFrames = 0, SpatialPrior = false };
+        using (var tracker = new VideoTracker(model, FirstExample(), options)) Assert.True(tracker.Propagates);
+        // No spatial prior, no memory: what keeps the look-alike out is the decoder reading where the object was.
+        double oneShot = MeanIoU(model, options with { PropagationDecoder = false }, 8);
+        double propagated = MeanIoU(model, options, 8);
+        Assert.True(propagated > oneShot + 0.2, $"propagated IoU {propagated:F3} vs one-shot {oneShot:F3}");
+        Assert.True(propagated > 0.75, $"propagated IoU {propagated:F3}");
+    }
+
+    [Fact]
+    public void ABundleWithoutATrackerGraphDecodesFramesWithItsImageDecoder()
+    {
+        string dir = Directory.CreateTempSubdirectory("exemplar-tracker-").FullName;
+        try
+        {
+            string bundle = Path.Combine(dir, "no-tracker.exemplar");
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "models", ExemplarModel.DefaultBundleName), bundle);
+            EditManifest(bundle, graphs => graphs.Remove(BundleInfo.TrackerRole));
+            using (var model = ExemplarModel.Load(bundle))
+            {
+                Assert.False(model.Info.HasTracker);
+                using var tracker = new VideoTracker(model, FirstExample());
+                Assert.False(tracker.Propagates);
+                Assert.True(Samples.IoU(tracker.Track(Frame(1).Image).Result.ClassMask(0), Frame(1).Truth) > 0.5);
+            }
+            // A manifest that names a tracker graph the bundle does not hold is refused, naming the file.
+            EditManifest(bundle, graphs => graphs[BundleInfo.TrackerRole] = "gone.onnx");
+            var error = Assert.Throws<InvalidDataException>(() => ExemplarModel.Load(bundle));
+            Assert.Contains($"{bundle}: the 'tracker' graph gone.onnx is missing", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void EditManifest(string bundle, Action<System.Text.Json.Nodes.JsonObject> editGraphs)
+    {
+        using var zip = System.IO.Compression.ZipFile.Open(bundle, System.IO.Compression.ZipArchiveMode.Update);
+        var entry = zip.GetEntry("manifest.json")!;
+        System.Text.Json.Nodes.JsonNode manifest;
+        using (var stream = entry.Open()) manifest = System.Text.Json.Nodes.JsonNode.Parse(stream)!;
+        entry.Delete();
+        editGraphs(manifest["graphs"]!.AsObject());
+        using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+        writer.Write(manifest.ToJsonString());
     }
 
     [Fact]

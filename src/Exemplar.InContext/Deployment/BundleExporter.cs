@@ -25,6 +25,13 @@ public sealed record BundleOptions
     /// the float32 encoder from Exemplar.Torch.
     /// </summary>
     public string? Int8MobileNetV2 { get; init; }
+
+    /// <summary>
+    /// A propagation decoder (<see cref="LearnedDecoder.PriorProjection"/>) trained for the same encoder and levels, or
+    /// null: the bundle then also holds a <c>tracker</c> graph, the decoder graph with the previous frame's masks as one
+    /// more input, which the runtime's video tracker uses.
+    /// </summary>
+    public LearnedDecoder? TrackerDecoder { get; init; }
 }
 
 /// <summary>
@@ -85,10 +92,29 @@ public static class BundleExporter
             decoderAxes[$"foreground{l}"] = new Dictionary<int, string> { [0] = "examples", [1] = "classes" };
             decoderAxes[$"valid{l}"] = new Dictionary<int, string> { [0] = "examples" };
         }
+        PromptLevel[] Levels(Tensor[] x) => [.. Enumerable.Range(0, levels).Select(l => new PromptLevel(x[levels + 1 + 3 * l], x[levels + 2 + 3 * l], x[levels + 3 + 3 * l]))];
+        Tensor[] decoderInputs = [.. levelMaps, guide, .. examples.SelectMany(p => new[] { p.Features, p.Foreground, p.Valid })];
         var decoder = OnnxExporter.Export(
-            x => [segmenter.DecodeLogits(x[..levels], x[levels], [.. Enumerable.Range(0, levels).Select(l => new PromptLevel(x[levels + 1 + 3 * l], x[levels + 2 + 3 * l], x[levels + 3 + 3 * l]))])],
-            [.. levelMaps, guide, .. examples.SelectMany(p => new[] { p.Features, p.Foreground, p.Valid })],
+            x => [segmenter.DecodeLogits(x[..levels], x[levels], Levels(x))],
+            decoderInputs,
             new OnnxExportOptions { InputNames = [.. levelNames, "guide", .. promptOutputs], OutputNames = ["logits"], DynamicAxes = decoderAxes }, segmenter.Decoder).ToByteArray();
+        byte[]? tracker = null;
+        if (options.TrackerDecoder is { } trackerDecoder)
+        {
+            if (trackerDecoder.PriorProjection is null) throw new ArgumentException("the tracker decoder reads no mask prior: it is not a propagation decoder");
+            if (!trackerDecoder.LevelChannels.SequenceEqual(maps.Select(m => m.Features.Size(1)))) throw new ArgumentException("the tracker decoder was trained for other encoder levels");
+            var propagating = new Segmenter(segmenter.Encoder, segmenter.EncoderName, so, trackerDecoder);
+            var prior = Tensor.Rand([1, 2, s, s], new Generator(3)).Gt(0.5).To(DType.Float32);
+            int last = decoderInputs.Length;
+            tracker = OnnxExporter.Export(
+                x => [propagating.DecodeLogits(x[..levels], x[levels], Levels(x), x[last])],
+                [.. decoderInputs, prior],
+                new OnnxExportOptions
+                {
+                    InputNames = [.. levelNames, "guide", .. promptOutputs, "prior"], OutputNames = ["logits"],
+                    DynamicAxes = new Dictionary<string, IReadOnlyDictionary<int, string>>(decoderAxes) { ["prior"] = new Dictionary<int, string> { [1] = "classes" } },
+                }, trackerDecoder).ToByteArray();
+        }
 
         var graphs = new Dictionary<string, byte[]>
         {
@@ -98,6 +124,7 @@ public static class BundleExporter
             ["decoder"] = decoder,
             ["restore"] = DeployGraphs.Restoration().ToByteArray(),
         };
+        if (tracker is not null) graphs["tracker"] = tracker;
         var manifest = new BundleManifest
         {
             Name = options.Name ?? $"{segmenter.EncoderName}-{(int8 ? "int8" : "float32")}-{(segmenter.Decoder is null ? "correspondence" : "learned-decoder")}",

@@ -14,7 +14,12 @@ namespace Exemplar.InContext.Training;
 /// <param name="TargetLabelled">[E, 1, S, S] where the targets are image and labelled (the loss is computed there), 0/1.</param>
 /// <param name="Guides">[E, 1, S, S] the targets' gray guides.</param>
 /// <param name="Shots">K.</param>
-public sealed record EpisodeBatch(IReadOnlyList<Tensor> Maps, Tensor ExampleMasks, Tensor ExampleLabelled, Tensor TargetMasks, Tensor TargetLabelled, Tensor Guides, int Shots) : IDisposable
+/// <param name="TargetPriors">
+/// [E, 1, S, S] where the class was "in the previous frame", 0/1 (for a propagation decoder), or null: each target's
+/// own mask moved and grown or shrunk (a negative target's: an example's mask, so an empty prior never means absent).
+/// </param>
+public sealed record EpisodeBatch(IReadOnlyList<Tensor> Maps, Tensor ExampleMasks, Tensor ExampleLabelled, Tensor TargetMasks, Tensor TargetLabelled, Tensor Guides, int Shots,
+    Tensor? TargetPriors = null) : IDisposable
 {
     /// <summary>E.</summary>
     public int Episodes => (int)TargetMasks.Size(0);
@@ -28,5 +33,6 @@ public sealed record EpisodeBatch(IReadOnlyList<Tensor> Maps, Tensor ExampleMask
         TargetMasks.Dispose();
         TargetLabelled.Dispose();
         Guides.Dispose();
+        TargetPriors?.Dispose();
     }
 }

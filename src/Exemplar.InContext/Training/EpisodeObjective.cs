@@ -11,6 +11,7 @@ namespace Exemplar.InContext.Training;
 /// the path inference takes, guided filter included. Binary cross-entropy plus Dice on the target's labelled pixels,
 /// each episode weighing the same. With a presence head, the mask terms score only targets that hold the class and
 /// a binary cross-entropy of the presence logits (weighted by <paramref name="presenceWeight"/>) scores every target.
+/// A propagation decoder reads each target's <see cref="EpisodeBatch.TargetPriors"/>.
 /// </summary>
 /// <param name="segmenter">The segmenter (its decoder in training mode).</param>
 /// <param name="bceWeight">Weight of the binary cross-entropy.</param>
@@ -39,7 +40,7 @@ public sealed class EpisodeObjective(Segmenter segmenter, double bceWeight = 1, 
             var prompt = maps.Select(m => PromptEncoder.EncodeLevel(m.Narrow(0, e * k, k), batch.ExampleMasks.Narrow(0, e * k, k), batch.ExampleLabelled.Narrow(0, e * k, k))).ToList();
             var target = maps.Select(m => m.Narrow(0, episodes * k + e, 1)).ToList();
             // Without a presence head the mask logits are the decoder's logits.
-            var (mask, present) = segmenter.DecodeParts(target, batch.Guides.Narrow(0, e, 1), prompt);
+            var (mask, present) = segmenter.DecodeParts(target, batch.Guides.Narrow(0, e, 1), prompt, batch.TargetPriors?.Narrow(0, e, 1));
             logits.Add(mask);
             if (present is not null) presence.Add(present);
         }

@@ -51,6 +51,21 @@ public record EpisodeSamplingOptions
     /// <summary>Probability of mmseg's photometric distortion of each image.</summary>
     public double Photometric { get; init; } = 0.5;
 
+    /// <summary>
+    /// For a propagation decoder: the largest shift of a target's prior mask from the target's mask, in each direction,
+    /// as a fraction of the square root of the mask's area (object motion between frames).
+    /// </summary>
+    public double PriorShift { get; init; } = 0.2;
+
+    /// <summary>
+    /// For a propagation decoder: the largest dilation or erosion of a prior mask, as a fraction of the square root of
+    /// the mask's area (the object growing, shrinking or changing shape; last frame's boundary errors).
+    /// </summary>
+    public double PriorMorphology { get; init; } = 0.15;
+
+    /// <summary>For a propagation decoder: the probability that a target's prior is empty (the object was lost).</summary>
+    public double PriorDropout { get; init; } = 0.05;
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>
     public void Validate()
@@ -59,10 +74,12 @@ public record EpisodeSamplingOptions
         if (MinShots < 1 || MaxShots < MinShots) throw new ArgumentException($"need 1 ≤ min_shots ≤ max_shots, got {MinShots} and {MaxShots}");
         if (Views < 2) throw new ArgumentException($"views must be at least 2, got {Views}");
         if (BatchesPerEpoch < 1) throw new ArgumentException($"batches_per_epoch must be at least 1, got {BatchesPerEpoch}");
-        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("negatives", Negatives), ("same_source_negatives", SameSourceNegatives), ("crop", Crop), ("flip", Flip), ("photometric", Photometric) })
+        foreach (var (name, p) in new[] { ("self_pairs", SelfPairs), ("negatives", Negatives), ("same_source_negatives", SameSourceNegatives), ("crop", Crop), ("flip", Flip), ("photometric", Photometric), ("prior_dropout", PriorDropout) })
         {
             if (!(p is >= 0 and <= 1)) throw new ArgumentException($"{name} is a probability in [0, 1], got {p}");
         }
+        if (!(PriorShift is >= 0 and <= 2)) throw new ArgumentException($"prior_shift must be in [0, 2], got {PriorShift}");
+        if (!(PriorMorphology is >= 0 and <= 1)) throw new ArgumentException($"prior_morphology must be in [0, 1], got {PriorMorphology}");
         if (!(MinCropScale is > 0 and <= 1)) throw new ArgumentException($"min_crop_scale must be in (0, 1], got {MinCropScale}");
     }
 }

@@ -26,6 +26,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
     private const int MinForegroundPixels = 16;
     private const int EncoderBatch = 8;
     private readonly IImageEncoder _encoder;
+    private readonly bool _priors;
     private readonly int _inputSize;
     private readonly ulong _seed;
     private readonly PhotometricDistortion _photometric;
@@ -45,9 +46,11 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
     /// <param name="options">How episodes are drawn.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="progress">Called with (views encoded, views) as the pool fills.</param>
+    /// <param name="priors">Whether batches carry <see cref="EpisodeBatch.TargetPriors"/> (for a propagation decoder).</param>
     public EpisodeTrainingData(IReadOnlyList<EpisodeSource> sources, IImageEncoder encoder, IReadOnlyList<int> levels, int inputSize,
-        EpisodeSamplingOptions options, ulong seed, Action<int, int>? progress = null)
+        EpisodeSamplingOptions options, ulong seed, Action<int, int>? progress = null, bool priors = false)
     {
+        _priors = priors;
         options.Validate();
         if (sources.Count == 0) throw new ArgumentException("at least one episode source is needed", nameof(sources));
         _encoder = encoder;
@@ -117,10 +120,47 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
             var stacked = Tensor.Stack([.. parts]).To(DType.Float32);
             return (gray ? stacked / 255.0 : stacked).MoveToOuterScope();
         }
+        Tensor? priors = null;
+        if (_priors)
+        {
+            // Their own random stream: the episodes drawn above are the same with and without priors.
+            var priorRandom = new Random(unchecked((int)DataLoader.Mix(_seed, (ulong)epoch, (ulong)batch, 2)));
+            priors = Stack(targets.Select((v, i) => PriorMask(negative[i] ? examples[i * shots].Mask : v.Mask, Options, priorRandom)));
+        }
         return new EpisodeBatch(maps,
             Stack(examples.Select(v => v.Mask)), Stack(examples.Select(v => v.Labelled)),
             Stack(targets.Select((v, i) => negative[i] ? Tensor.ZerosLike(v.Mask) : v.Mask)), Stack(targets.Select(v => v.Labelled)),
-            Stack(targets.Select(v => v.Guide), gray: true), shots);
+            Stack(targets.Select(v => v.Guide), gray: true), shots, priors);
+    }
+
+    /// <summary>
+    /// A propagation decoder's prior from a mask [1, H, W] 0/1 (uint8): empty with probability
+    /// <see cref="EpisodeSamplingOptions.PriorDropout"/>; otherwise dilated or eroded by up to
+    /// <see cref="EpisodeSamplingOptions.PriorMorphology"/> · √area pixels and shifted by up to
+    /// <see cref="EpisodeSamplingOptions.PriorShift"/> · √area pixels in each direction (zeros shifted in).
+    /// </summary>
+    internal static Tensor PriorMask(Tensor mask, EpisodeSamplingOptions options, Random random)
+    {
+        using var scope = DisposeScope.Begin();
+        long h = mask.Size(1), w = mask.Size(2);
+        var m = mask.To(DType.Float32).Unsqueeze(0);                                            // [1, 1, H, W]
+        if (random.NextDouble() < options.PriorDropout) return Tensor.ZerosLike(mask).MoveToOuterScope();
+        double side = Math.Sqrt(m.Sum().Item<float>());
+        int radius = (int)Math.Round((random.NextDouble() * 2 - 1) * options.PriorMorphology * side);
+        if (radius != 0)
+        {
+            int r = (int)Math.Min(Math.Abs(radius), Math.Min(h, w) / 4);
+            m = radius > 0 ? Functional.MaxPool2d(m, 2 * r + 1, stride: 1, padding: r) : 1.0 - Functional.MaxPool2d(1.0 - m, 2 * r + 1, stride: 1, padding: r);
+        }
+        long dy = Math.Clamp((long)Math.Round((random.NextDouble() * 2 - 1) * options.PriorShift * side), -h / 2, h / 2);
+        long dx = Math.Clamp((long)Math.Round((random.NextDouble() * 2 - 1) * options.PriorShift * side), -w / 2, w / 2);
+        if (dy != 0 || dx != 0)
+        {
+            // Pad the side it moves away from, then cut H x W back out from the side it moves towards.
+            var padded = Functional.Pad(m, [Math.Max(dx, 0), Math.Max(-dx, 0), Math.Max(dy, 0), Math.Max(-dy, 0)]);
+            m = padded.Narrow(2, Math.Max(-dy, 0), h).Narrow(3, Math.Max(-dx, 0), w);
+        }
+        return m.Squeeze(0).To(DType.UInt8).MoveToOuterScope();
     }
 
     /// <summary>

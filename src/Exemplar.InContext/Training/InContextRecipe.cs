@@ -58,6 +58,15 @@ public sealed class InContextModelRecipe
     /// </summary>
     public bool PresenceOnly { get; set; }
 
+    /// <summary>
+    /// Whether the decoder reads a mask prior (<see cref="LearnedDecoder.PriorProjection"/>): a propagation decoder for
+    /// video tracking, trained with each target's mask moved and reshaped as the previous frame's (the
+    /// <c>prior_*</c> keys of <c>episodes</c>). A start decoder without a prior gets a fresh, zero one. Validation
+    /// episodes have no previous frame: such a recipe has no <c>validation</c> sources (<c>exemplar eval --video</c>
+    /// scores it).
+    /// </summary>
+    public bool Prior { get; set; }
+
     /// <summary>A decoder file to start from (fine-tuning), or null for a fresh decoder.</summary>
     public string? DecoderWeights { get; set; }
 

@@ -67,6 +67,8 @@ public static class InContextRecipeRunner
             if (!trainSpecs.Any(s => s.Kind == DatasetKind.CocoMini)) throw mapper.ErrorAt("episodes.held_out_fold", "no coco-mini source to hold a fold out of");
         }
         var valSpecs = Specs(r.Validation.Sources, "validation.sources", Resolve, mapper);
+        if (r.Model.Prior && valSpecs.Count > 0)
+            throw mapper.ErrorAt("validation.sources", "a propagation decoder (model.prior) needs the previous frame's masks, which validation episodes do not have: leave validation out and score it with exemplar eval --video");
         if (r.Validation.Episodes < 1 || r.Validation.Shots < 1) throw mapper.ErrorAt("validation", "episodes and shots must be at least 1");
         return new CheckedRecipe(r, mapper, zoo, weights, trainSpecs, valSpecs, Resolve);
     }
@@ -105,7 +107,7 @@ public static class InContextRecipeRunner
         }
         var channels = LevelChannels(encoder, segmenterOptions);
         LibTorch.ManualSeed(r.Trainer.Seed); // the decoder's random initialisation
-        using var decoder = new LearnedDecoder(channels, r.Model.Width, r.Model.Presence);
+        using var decoder = new LearnedDecoder(channels, r.Model.Width, r.Model.Presence, r.Model.Prior);
         if (r.Model.DecoderWeights is { } start)
         {
             string startPath = resolve("model.decoder_weights", start);
@@ -115,7 +117,11 @@ public static class InContextRecipeRunner
                 DecoderFile.CheckFits(startPath, startInfo, zoo.Name, segmenterOptions.Levels);
                 if (startInfo.Width != r.Model.Width) throw new ArgumentException($"{startPath} has width {startInfo.Width}, the recipe {r.Model.Width}");
                 if (startInfo.Presence && !r.Model.Presence) throw new ArgumentException($"{startPath} has a presence head and the recipe's decoder none: set model.presence: true");
-                LoadStart(decoder, startPath, addsPresence: r.Model.Presence && !startInfo.Presence, $"an in-context decoder for {zoo.Name}");
+                if (startInfo.Prior && !r.Model.Prior) throw new ArgumentException($"{startPath} reads a mask prior and the recipe's decoder none: set model.prior: true");
+                var added = new List<string>();
+                if (r.Model.Presence && !startInfo.Presence) added.Add(LearnedDecoder.PresencePrefix);
+                if (r.Model.Prior && !startInfo.Prior) added.Add(LearnedDecoder.PriorPrefix);
+                LoadStart(decoder, startPath, added, $"an in-context decoder for {zoo.Name}");
             }
             catch (Exception e) when (e is ArgumentException or IOException or Torch.Serialization.CheckpointFormatException)
             {
@@ -132,10 +138,10 @@ public static class InContextRecipeRunner
         var sources = trainSpecs.Select(s => Open(() => EpisodeSource.Open(s, r.Episodes.HeldOutFold), "episodes.sources", s, mapper)).ToList();
         Console.Error.WriteLine($"encoding {sampling.Views} training views from {string.Join(", ", sources.Select(s => s.Name))}");
         using var data = new EpisodeTrainingData(sources, encoder, segmenterOptions.Levels, segmenterOptions.InputSize, sampling, r.Trainer.Seed,
-            (done, total) => { if (done % 200 < 8 || done == total) Console.Error.WriteLine($"  {done}/{total} views encoded"); });
+            (done, total) => { if (done % 200 < 8 || done == total) Console.Error.WriteLine($"  {done}/{total} views encoded"); }, priors: r.Model.Prior);
         var validator = valSpecs.Count == 0 ? null : Open(() => new EpisodeValidator(segmenter, valSpecs, r.Validation.Episodes, r.Validation.Shots), "validation.sources", valSpecs[0], mapper);
         var info = new DecoderInfo(zoo.Name, [.. segmenterOptions.Levels], channels, r.Model.Width, segmenterOptions.InputSize,
-            string.Join(", ", sources.Select(s => s.Name)), Path.GetFileName(path), 0, r.Model.Presence);
+            string.Join(", ", sources.Select(s => s.Name)), Path.GetFileName(path), 0, r.Model.Presence, r.Model.Prior);
 
         Trainer<EpisodeBatch>? trainer = null;
         var trainerOptions = RecipeRunner.TrainerOptionsFor(r.Trainer) with
@@ -171,12 +177,12 @@ public static class InContextRecipeRunner
     }
 
     /// <summary>
-    /// Loads a start decoder file strictly; when <paramref name="addsPresence"/> (a decoder file without a presence head
-    /// into a decoder with one), every key but the fresh presence head's must match.
+    /// Loads a start decoder file strictly, but for the parts the recipe adds to it (<paramref name="added"/>: the
+    /// state-dict prefixes of a fresh presence head or prior projection), which keep their initial weights.
     /// </summary>
-    private static void LoadStart(LearnedDecoder decoder, string path, bool addsPresence, string what)
+    private static void LoadStart(LearnedDecoder decoder, string path, IReadOnlyList<string> added, string what)
     {
-        if (!addsPresence)
+        if (added.Count == 0)
         {
             Torch.Serialization.Checkpoints.LoadInto(decoder, path, what);
             return;
@@ -185,7 +191,7 @@ public static class InContextRecipeRunner
         try
         {
             var result = decoder.LoadStateDict(state, strict: false);
-            if (result.Unexpected.Count > 0 || result.ShapeMismatches.Count > 0 || result.Missing.Any(k => !k.StartsWith(LearnedDecoder.PresencePrefix + ".", StringComparison.Ordinal)))
+            if (result.Unexpected.Count > 0 || result.ShapeMismatches.Count > 0 || result.Missing.Any(k => !added.Any(p => k.StartsWith(p + ".", StringComparison.Ordinal))))
                 throw new Torch.Serialization.CheckpointFormatException(path, $"its weights do not fit {what}:{Environment.NewLine}{result}");
         }
         finally

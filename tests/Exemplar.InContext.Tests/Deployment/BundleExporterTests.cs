@@ -33,9 +33,12 @@ public sealed class BundleExporterTests : IDisposable
         ((Module)encoder).Eval();
         var options = SegmenterOptions.For(encoder) with { InputSize = size, GuidedRadius = 8 };
         using var decoder = learned ? RandomDecoder(encoder, options) : null;
+        // With a trained decoder, also a propagation decoder: the bundle's tracker graph.
+        using var tracker = learned ? RandomDecoder(encoder, options, prior: true) : null;
         var segmenter = new Segmenter(encoder, name, options, decoder);
         string path = Path.Combine(_dir, $"{name}.exemplar");
-        var manifest = BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" });
+        var manifest = BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none", TrackerDecoder = tracker });
+        Assert.Equal(learned, manifest.Graphs.ContainsKey("tracker"));
         Assert.Throws<IOException>(() => BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" }));
 
         using var zip = ZipFile.OpenRead(path);
@@ -97,13 +100,24 @@ public sealed class BundleExporterTests : IDisposable
         var onnxLogits = OnnxCheck.Run(Graph("decoder"), [.. inputs])[0];
         Assert.Equal([1L, 3, size, size], onnxLogits.Shape);
         AssertClose(logits, onnxLogits, 1e-3, $"{name} decoder logits");
+        if (tracker is null) return;
+
+        // The tracker graph: the same inputs and the previous frame's masks of the three classes.
+        var prior = Tensor.Rand([1, 3, size, size], new Generator(7)).Gt(0.5).To(DType.Float32);
+        var tracked = new Segmenter(encoder, name, options, tracker).DecodeLogits(maps, guide, promptLevels, prior);
+        Assert.True((tracked - logits).Abs().Max().ToDouble() > 1e-2, "the propagation decoder's own weights and prior");
+        var onnxTracked = OnnxCheck.Run(Graph("tracker"), [.. inputs, ("prior", prior)])[0];
+        AssertClose(tracked, onnxTracked, 1e-3, $"{name} tracker logits");
     }
 
-    /// <summary>A trained-decoder stand-in with a presence head: random weights everywhere, the zero-initialised heads included, in evaluation mode.</summary>
-    private static LearnedDecoder RandomDecoder(IImageEncoder encoder, SegmenterOptions options)
+    /// <summary>
+    /// A trained-decoder stand-in with a presence head (and a prior projection for a propagation decoder): random
+    /// weights everywhere, the zero-initialised parts included, in evaluation mode.
+    /// </summary>
+    private static LearnedDecoder RandomDecoder(IImageEncoder encoder, SegmenterOptions options, bool prior = false)
     {
-        var decoder = new LearnedDecoder(Exemplar.InContext.Training.InContextRecipeRunner.LevelChannels(encoder, options), width: 16, presence: true);
-        ulong seed = 40;
+        var decoder = new LearnedDecoder(Exemplar.InContext.Training.InContextRecipeRunner.LevelChannels(encoder, options), width: 16, presence: true, prior);
+        ulong seed = prior ? 140UL : 40;
         foreach (var (_, p) in decoder.NamedParameters()) Init.Normal_(p, 0, 0.3, new Generator(seed++));
         decoder.Eval();
         return decoder;

@@ -52,6 +52,60 @@ public sealed class EpisodeTrainingDataTests
         using var n = negatives.Draw(1, 3);
         Assert.Equal(0, n.TargetMasks.Sum().ToDouble());
         Assert.True(n.ExampleMasks.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
+        Assert.Null(n.TargetPriors);
+
+        // With priors (a propagation decoder's), the same episodes, each target with a prior near its own mask; a
+        // negative target's prior is not empty (an example's mask), so an empty prior never means "absent".
+        using var withPriors = new EpisodeTrainingData([davis, isbi], encoder, levels, 128, options with { Negatives = 1 }, seed: 7, priors: true);
+        using var p = withPriors.Draw(1, 3);
+        Assert.True(p.Maps[0].Equal(n.Maps[0]) && p.TargetMasks.Equal(n.TargetMasks) && p.ExampleMasks.Equal(n.ExampleMasks));
+        Assert.Equal([3L, 1, 128, 128], p.TargetPriors!.Shape);
+        Assert.True(p.TargetPriors.Flatten(1).Sum([1]).Min().ToDouble() >= 1);
+        // Unperturbed, a positive target's prior is its own mask.
+        using var positive = new EpisodeTrainingData([davis], encoder, levels, 128, options with { PriorShift = 0, PriorMorphology = 0, PriorDropout = 0 }, seed: 7, priors: true);
+        using var q = positive.Draw(0, 1);
+        Assert.True(q.TargetPriors!.Equal(q.TargetMasks));
+    }
+
+    [Fact]
+    public void PriorMasksMoveAndReshapeTheMaskWithinTheirBounds()
+    {
+        using var scope = DisposeScope.Begin();
+        var mask = Tensor.Zeros([1, 128, 128], dtype: DType.UInt8);
+        mask.Narrow(1, 54, 20).Narrow(2, 54, 20).Fill_(1);                                   // a 20x20 square: √area 20
+        var random = new Random(3);
+        var none = new EpisodeSamplingOptions { PriorShift = 0, PriorMorphology = 0, PriorDropout = 0 };
+        Assert.True(EpisodeTrainingData.PriorMask(mask, none, random).Equal(mask));
+        Assert.Equal(0, EpisodeTrainingData.PriorMask(mask, none with { PriorDropout = 1 }, random).Sum().ToDouble());
+
+        // Shifts (up to 0.5 · 20 = 10 pixels each way) keep the square whole; some move it.
+        int moved = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            var shifted = EpisodeTrainingData.PriorMask(mask, none with { PriorShift = 0.5 }, random);
+            Assert.Equal(400, shifted.Sum().ToDouble());
+            var rows = shifted.Squeeze(0).Amax([1]).ToArray<byte>();
+            var cols = shifted.Squeeze(0).Amax([0]).ToArray<byte>();
+            int top = Array.IndexOf(rows, (byte)1), left = Array.IndexOf(cols, (byte)1);
+            Assert.InRange(top, 44, 64);
+            Assert.InRange(left, 44, 64);
+            if (top != 54 || left != 54) moved++;
+        }
+        Assert.True(moved > 10);
+
+        // Dilation or erosion by up to 0.25 · 20 = 5 pixels: a square from 10x10 to 30x30 around the same centre.
+        bool grew = false, shrank = false;
+        for (int i = 0; i < 20; i++)
+        {
+            var reshaped = EpisodeTrainingData.PriorMask(mask, none with { PriorMorphology = 0.25 }, random);
+            double area = reshaped.Sum().ToDouble(), side = Math.Sqrt(area);
+            Assert.Equal(Math.Round(side), side);
+            Assert.InRange(side, 10, 30);
+            Assert.Equal(1, reshaped.Select(1, 63).Select(1, 63).ToDouble());
+            grew |= side > 20;
+            shrank |= side < 20;
+        }
+        Assert.True(grew && shrank);
     }
 
     [SharedFact("data/coco-mini/annotations/instances_train2017.json", "data/davis2016-train/JPEGImages/480p/bear/00000.jpg")]
