@@ -1,9 +1,10 @@
 namespace Exemplar.Runtime;
 
 /// <summary>
-/// How a <see cref="VideoTracker"/> propagates the first frame's masks: a memory of recent predicted frames used as
-/// extra examples, and a spatial prior around the previous frame's masks. Values are checked when a tracker starts
-/// (<see cref="Validate"/>). <c>new TrackerOptions { MemoryFrames = 0, SpatialPrior = false }</c> segments every frame
+/// How a <see cref="VideoTracker"/> propagates the first frame's masks: the bundle's propagation decoder (which reads
+/// the previous frame's masks), a memory of recent predicted frames used as extra examples, and a spatial prior around
+/// the previous frame's masks. Values are checked when a tracker starts
+/// (<see cref="Validate"/>). <c>new TrackerOptions { PropagationDecoder = false, MemoryFrames = 0, SpatialPrior = false }</c> segments every frame
 /// from the first one alone (the one-shot baseline).
 /// </summary>
 public sealed record TrackerOptions
@@ -104,7 +105,9 @@ public sealed record TrackedFrame(int Index, SegmentResult Result, float Confide
 
 /// <summary>
 /// Propagates a first-frame example (an image with one mask per object or class) through the following frames of a
-/// video, one <see cref="Track"/> call per frame in order. Each frame is segmented with the first frame plus the most
+/// video, one <see cref="Track"/> call per frame in order. Where the bundle has a propagation decoder (its tracker
+/// graph, <see cref="BundleInfo.HasTracker"/>), it decodes each frame with the previous frame's masks as one more input.
+/// Each frame is segmented with the first frame plus the most
 /// recent confident predictions as examples (<see cref="TrackerOptions.MemoryFrames"/>), their masks weighted by the
 /// predicted probabilities; a spatial prior scales down probabilities far from the previous frame's masks. A frame is
 /// encoded once: the same encoder output is decoded and, through the prompt graph, becomes a memory example.
