@@ -147,6 +147,10 @@ public sealed class InContextTrainCommandTests : CliTest
         (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("refused"));
         Assert.Equal(1, code);
         Assert.Contains("validation.sources", error);
+        File.WriteAllText(path, withValidation.Replace("prior: true", "prior: true\n  presence: true\n  presence_only: true"));
+        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("refused"));
+        Assert.Equal(1, code);
+        Assert.Contains("model.presence_only", error);
         int from = withValidation.IndexOf("validation:", StringComparison.Ordinal), to = withValidation.IndexOf("optimizer:", StringComparison.Ordinal);
         File.WriteAllText(path, withValidation.Remove(from, to - from).Replace("views: 12", "views: 12\n  prior_shift: 0.3"));
         string run = PathOf("propagation");

@@ -48,6 +48,8 @@ public static class InContextRecipeRunner
         if (r.Model.Width < 8 || r.Model.Width % 8 != 0) throw mapper.ErrorAt("model.width", $"must be a positive multiple of 8, got {r.Model.Width}");
         if (r.Model.PresenceOnly && (!r.Model.Presence || r.Model.DecoderWeights is null))
             throw mapper.ErrorAt("model.presence_only", "trains the presence head of a decoder that model.decoder_weights starts from: set model.presence: true and model.decoder_weights");
+        if (r.Model.PresenceOnly && r.Model.Prior)
+            throw mapper.ErrorAt("model.presence_only", "trains the presence head alone, so a propagation decoder's prior projection (model.prior) would never train: drop one of them");
         try
         {
             r.Episodes.Validate();
