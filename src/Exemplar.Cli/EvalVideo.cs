@@ -108,6 +108,7 @@ internal sealed class EvalVideo
         var scores = new List<VideoSequenceScore>();
         double seconds = 0;
         int tracked = 0;
+        bool propagates = false;
         foreach (var sequence in data.Sequences)
         {
             var items = data.FramesOf(sequence).Select(i => (Index: i, Item: data.Items[i])).ToList();
@@ -115,6 +116,7 @@ internal sealed class EvalVideo
             if (items.Count < 3) throw new InvalidDataException($"{data.Root}: sequence '{sequence}' has {items.Count} frame(s); DAVIS scoring needs at least 3");
             var first = items[0].Item;
             using var tracker = new VideoTracker(model, new Example(first.ImagePath, first.MaskPath!), options);
+            propagates = tracker.Propagates;
             var j = new List<double>();
             var f = new List<double>();
             var clock = new Stopwatch();
@@ -145,7 +147,7 @@ internal sealed class EvalVideo
             scores.Add(entry);
         }
         double jMean = scores.Average(s => s.JMean), fMean = scores.Average(s => s.FMean);
-        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, options.PropagationDecoder && model.Info.HasTracker, threads, jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, scores);
+        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, propagates, threads, jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, scores);
     }
 
     private static void Print(VideoEvaluation e)

@@ -68,11 +68,19 @@ internal static class ExportCommand
     /// <summary>A propagation decoder file that fits the segmenter's encoder and levels; the caller owns it.</summary>
     private static LearnedDecoder LoadTracker(string path, Segmenter segmenter)
     {
-        var info = DecoderFile.ReadInfo(path);
-        if (!info.Prior) throw new ArgumentException($"{path} is not a propagation decoder (it reads no mask prior): --tracker-decoder takes one trained with model.prior");
-        DecoderFile.CheckFits(path, info, segmenter.EncoderName, segmenter.Options.Levels);
-        if (info.InputSize != segmenter.Options.InputSize) throw new ArgumentException($"{path} was trained at input size {info.InputSize}, the segmenter runs at {segmenter.Options.InputSize}");
-        return DecoderFile.Load(path).Decoder;
+        var (decoder, info) = DecoderFile.Load(path);
+        try
+        {
+            if (!info.Prior) throw new ArgumentException($"{path} is not a propagation decoder (it reads no mask prior): --tracker-decoder takes one trained with model.prior");
+            DecoderFile.CheckFits(path, info, segmenter.EncoderName, segmenter.Options.Levels);
+            if (info.InputSize != segmenter.Options.InputSize) throw new ArgumentException($"{path} was trained at input size {info.InputSize}, the segmenter runs at {segmenter.Options.InputSize}");
+            return decoder;
+        }
+        catch
+        {
+            decoder.Dispose();
+            throw;
+        }
     }
 
     private sealed record SupervisedExport(string Model, string Output, bool Int8, int InputSize, string? Calibrate, string? Split,

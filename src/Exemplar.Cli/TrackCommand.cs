@@ -84,7 +84,7 @@ internal sealed class TrackerCliOptions
     public static string Describe(TrackerOptions o, bool propagates)
     {
         string decoder = propagates ? "propagation decoder" : "image decoder";
-        if (o.MemoryFrames == 0 && !o.SpatialPrior) return propagates ? "propagation decoder, no memory, no spatial prior" : "image decoder, first frame only (no memory, no prior)";
+        if (o.MemoryFrames == 0 && !o.SpatialPrior) return propagates ? $"{decoder}, no memory, no spatial prior" : $"{decoder}, first frame only (no memory, no prior)";
         string memory = o.MemoryFrames == 0 ? "no memory"
             : $"memory {o.MemoryFrames} (min confidence {o.MinConfidence}, uncertain band {o.UncertainBand}, boundary band {o.BoundaryBand} px{(o.WeightByProbability ? "" : ", hard masks")})";
         string prior = o.SpatialPrior ? $"prior margin {o.PriorMargin}·√area (≥ {o.PriorMinMargin} px), outside ×{o.OutsideWeight}" : "no prior";

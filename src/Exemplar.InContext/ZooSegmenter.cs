@@ -56,9 +56,9 @@ public sealed class ZooSegmenter : IDisposable
             DecoderInfo? info = null;
             if (decoder is not null)
             {
-                if (DecoderFile.ReadInfo(decoder).Prior)
-                    throw new ArgumentException($"{decoder} is a propagation decoder (it reads the previous frame's masks): it decodes video frames in a bundle's tracker graph (exemplar export --tracker-decoder), not images");
                 (learned, info) = DecoderFile.Load(decoder);
+                if (info.Prior)
+                    throw new ArgumentException($"{decoder} is a propagation decoder (it reads the previous frame's masks): it decodes video frames in a bundle's tracker graph (exemplar export --tracker-decoder), not images");
                 options = options with { InputSize = info.InputSize };
             }
             if (configure is not null) options = configure(options);

@@ -295,17 +295,12 @@ public sealed class ExemplarModel : IDisposable
             inputs.Add(($"foreground{l}", promptValues[3 * l + 1]));
             inputs.Add(($"valid{l}", promptValues[3 * l + 2]));
         }
-        if (prior is null)
-        {
-            using var logits = Run("decoder", inputs);
-            return logits[0].GetTensorDataAsSpan<float>().ToArray();
-        }
-        int s = _info.InputSize;
-        if (prior.Length != prompt.Classes.Count * s * s) throw new ArgumentException($"the prior has {prior.Length} values; {prompt.Classes.Count} classes at {s}x{s} need {prompt.Classes.Count * s * s}", nameof(prior));
-        using var priorValue = OrtValue.CreateTensorValueFromMemory(prior, [1, prompt.Classes.Count, s, s]);
-        inputs.Add(("prior", priorValue));
-        using var tracked = Run(BundleInfo.TrackerRole, inputs);
-        return tracked[0].GetTensorDataAsSpan<float>().ToArray();
+        int s = _info.InputSize, classes = prompt.Classes.Count;
+        if (prior is not null && prior.Length != classes * s * s) throw new ArgumentException($"the prior has {prior.Length} values; {classes} classes at {s}x{s} need {classes * s * s}", nameof(prior));
+        using var priorValue = prior is null ? null : OrtValue.CreateTensorValueFromMemory(prior, [1, classes, s, s]);
+        if (priorValue is not null) inputs.Add(("prior", priorValue));
+        using var logits = Run(priorValue is null ? "decoder" : BundleInfo.TrackerRole, inputs);
+        return logits[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     /// <summary>The restoration graph on logits [classes, S, S]: probabilities and labels at the frame's own size.</summary>

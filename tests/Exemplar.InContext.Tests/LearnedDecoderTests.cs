@@ -56,6 +56,9 @@ public sealed class LearnedDecoderTests : IDisposable
         public List<PromptLevel> Prompt { get; }
         public Tensor TrainingFree { get; }
 
+        public void Deconstruct(out LearnedDecoder decoder, out Segmenter learned, out Tensor[] maps, out Tensor guide, out List<PromptLevel> prompt, out Tensor trainingFree) =>
+            (decoder, learned, maps, guide, prompt, trainingFree) = (Decoder, Learned, Maps, Guide, Prompt, TrainingFree);
+
         public void Dispose()
         {
             Decoder.Dispose();
@@ -69,7 +72,7 @@ public sealed class LearnedDecoderTests : IDisposable
         using var scope = DisposeScope.Begin();
         using var noGrad = LibTorch.NoGrad();
         using var fresh = new FreshDecoder(width: 64, presence: false);
-        var (decoder, learned, maps, guide, prompt, expected) = (fresh.Decoder, fresh.Learned, fresh.Maps, fresh.Guide, fresh.Prompt, fresh.TrainingFree);
+        var (decoder, learned, maps, guide, prompt, expected) = fresh;
         var actual = learned.DecodeLogits(maps, guide, prompt);
         Assert.Equal(expected.Shape, actual.Shape);
         Assert.True((expected - actual).Abs().Max().ToDouble() < 1e-4, "a fresh decoder's zero head must leave the training-free logits");
@@ -92,7 +95,7 @@ public sealed class LearnedDecoderTests : IDisposable
         using var scope = DisposeScope.Begin();
         using var noGrad = LibTorch.NoGrad();
         using var fresh = new FreshDecoder(width: 16, presence: true);
-        var (decoder, learned, maps, guide, prompt, expected) = (fresh.Decoder, fresh.Learned, fresh.Maps, fresh.Guide, fresh.Prompt, fresh.TrainingFree);
+        var (decoder, learned, maps, guide, prompt, expected) = fresh;
 
         // Untrained: the mask is the training-free one and every class is "present" at σ(4).
         var (mask, presence) = learned.DecodeParts(maps, guide, prompt);
@@ -121,7 +124,7 @@ public sealed class LearnedDecoderTests : IDisposable
         using var scope = DisposeScope.Begin();
         using var noGrad = LibTorch.NoGrad();
         using var fresh = new FreshDecoder(width: 16, presence: true, prior: true);
-        var (decoder, propagating, maps, guide, prompt) = (fresh.Decoder, fresh.Learned, fresh.Maps, fresh.Guide, fresh.Prompt);
+        var (decoder, propagating, maps, guide, prompt, _) = fresh;
         Assert.Equal([16L, LearnedDecoder.PriorChannels, 1, 1], decoder.PriorProjection!.Weight.Shape);
         foreach (var (name, p) in decoder.NamedParameters().Where(p => !p.Name.StartsWith(LearnedDecoder.PriorPrefix + ".", StringComparison.Ordinal)))
             Init.Normal_(p, 0, 0.3, new Generator(21));
