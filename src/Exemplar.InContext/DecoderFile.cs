@@ -15,6 +15,8 @@ namespace Exemplar.InContext;
 /// <param name="Steps">Optimizer steps behind these weights.</param>
 /// <param name="Presence">Whether it has a presence head (files written before there was one have none).</param>
 /// <param name="Prior">Whether it reads a mask prior: a propagation decoder, for tracking (files without the key read none).</param>
+/// <param name="FineLevel">The finer encoder level its refinement reads, or null for none (<see cref="LearnedDecoder.Fine"/>).</param>
+/// <param name="FineChannels">That level's channels (null without one).</param>
 public sealed record DecoderInfo(
     [property: JsonPropertyName("encoder")] string Encoder,
     [property: JsonPropertyName("levels")] IReadOnlyList<int> Levels,
@@ -25,7 +27,13 @@ public sealed record DecoderInfo(
     [property: JsonPropertyName("recipe")] string Recipe,
     [property: JsonPropertyName("steps")] long Steps,
     [property: JsonPropertyName("presence")] bool Presence = false,
-    [property: JsonPropertyName("prior")] bool Prior = false);
+    [property: JsonPropertyName("prior")] bool Prior = false,
+    [property: JsonPropertyName("fine_level")] int? FineLevel = null,
+    [property: JsonPropertyName("fine_channels")] long? FineChannels = null)
+{
+    /// <summary>The refinement's level as the decoder takes it, or null.</summary>
+    [JsonIgnore] public FineLevel? Fine => FineLevel is { } level && FineChannels is { } channels ? new FineLevel(level, channels) : null;
+}
 
 /// <summary>
 /// A trained <see cref="LearnedDecoder"/> as a safetensors file: its state dict, and <see cref="DecoderInfo"/> as JSON
@@ -44,8 +52,8 @@ public static class DecoderFile
     /// <summary>Writes a decoder with its description (atomically; an existing file only with <paramref name="overwrite"/>).</summary>
     public static void Save(string path, LearnedDecoder decoder, DecoderInfo info, bool overwrite = false)
     {
-        if (!decoder.LevelChannels.SequenceEqual(info.LevelChannels) || decoder.Width != info.Width || (decoder.PresenceHead is not null) != info.Presence || (decoder.PriorProjection is not null) != info.Prior)
-            throw new ArgumentException($"{path}: the description does not match the decoder (levels {string.Join(",", decoder.LevelChannels)}, width {decoder.Width}, {(decoder.PresenceHead is null ? "no " : "")}presence head, {(decoder.PriorProjection is null ? "no " : "")}mask prior)", nameof(info));
+        if (!decoder.LevelChannels.SequenceEqual(info.LevelChannels) || decoder.Width != info.Width || (decoder.PresenceHead is not null) != info.Presence || (decoder.PriorProjection is not null) != info.Prior || decoder.Fine != info.Fine)
+            throw new ArgumentException($"{path}: the description does not match the decoder (levels {string.Join(",", decoder.LevelChannels)}, width {decoder.Width}, {(decoder.PresenceHead is null ? "no " : "")}presence head, {(decoder.PriorProjection is null ? "no " : "")}mask prior, {(decoder.Fine is { } f ? $"refinement at level {f.Level}" : "no refinement")})", nameof(info));
         SafeTensors.Save(path, decoder.StateDict(), Metadata(info), overwrite);
     }
 
@@ -69,6 +77,8 @@ public static class DecoderFile
         }
         if (info is null || info.Encoder is null || info.Levels is null || info.LevelChannels is null || info.Levels.Count != info.LevelChannels.Count || info.Levels.Count == 0)
             throw new CheckpointFormatException(path, $"'{MetadataKey}' lacks the encoder, or its levels and channels do not pair up");
+        if ((info.FineLevel is null) != (info.FineChannels is null) || info.FineChannels < 1)
+            throw new CheckpointFormatException(path, $"'{MetadataKey}' gives a fine level without its channels (or the reverse)");
         return info;
     }
 
@@ -78,7 +88,7 @@ public static class DecoderFile
     public static (LearnedDecoder Decoder, DecoderInfo Info) Load(string path)
     {
         var info = ReadInfo(path);
-        var decoder = new LearnedDecoder(info.LevelChannels, info.Width, info.Presence, info.Prior);
+        var decoder = new LearnedDecoder(info.LevelChannels, info.Width, info.Presence, info.Prior, info.Fine);
         try
         {
             Checkpoints.LoadInto(decoder, path, $"an in-context decoder for {info.Encoder}");

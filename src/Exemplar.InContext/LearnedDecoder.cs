@@ -23,6 +23,10 @@ namespace Exemplar.InContext;
 /// exactly that decoder) and added to the evidence before its ReLU; the body's dilated convolutions then weigh the
 /// evidence against the distance to the object's last place (MaskTrack's idea, on frozen-encoder correspondences).
 /// </para>
+/// <para>
+/// With a <see cref="FineLevel"/>, a <see cref="MaskRefinement"/> corrects the mask at that level's finer grid from the
+/// target's own features there (the correspondences stay at the matched levels).
+/// </para>
 /// </summary>
 public sealed class LearnedDecoder : Module
 {
@@ -31,7 +35,8 @@ public sealed class LearnedDecoder : Module
     /// <param name="width">Channels inside the decoder.</param>
     /// <param name="presence">Whether it has a presence head.</param>
     /// <param name="prior">Whether it reads a mask prior (the previous frame's masks).</param>
-    public LearnedDecoder(IReadOnlyList<long> levelChannels, int width = 64, bool presence = false, bool prior = false)
+    /// <param name="fine">The finer level a <see cref="MaskRefinement"/> reads, or null for none.</param>
+    public LearnedDecoder(IReadOnlyList<long> levelChannels, int width = 64, bool presence = false, bool prior = false, FineLevel? fine = null)
     {
         if (levelChannels.Count == 0) throw new ArgumentException("at least one level is needed", nameof(levelChannels));
         if (width < 8 || width % 8 != 0) throw new ArgumentException($"width {width} must be a positive multiple of 8", nameof(width));
@@ -53,6 +58,12 @@ public sealed class LearnedDecoder : Module
             PriorProjection = RegisterModule(PriorPrefix, new Conv2d(PriorChannels, width, 1, bias: false));
             using var pw = PriorProjection.Weight.Zero_();
         }
+        if (fine is not null)
+        {
+            if (fine.Channels < 1) throw new ArgumentException($"the fine level has {fine.Channels} channels", nameof(fine));
+            Fine = fine;
+            Refinement = RegisterModule(RefinementPrefix, new MaskRefinement(fine.Channels, width, prior));
+        }
         if (presence)
         {
             var last = new Linear(width, 1);
@@ -67,6 +78,9 @@ public sealed class LearnedDecoder : Module
 
     /// <summary>The state-dict prefix of the mask prior's projection.</summary>
     public const string PriorPrefix = "prior";
+
+    /// <summary>The state-dict prefix of the refinement's parameters.</summary>
+    public const string RefinementPrefix = "refine";
 
     /// <summary>Channels the prior is read as: the previous mask at the grid, and blurred.</summary>
     public const int PriorChannels = 2;
@@ -104,6 +118,12 @@ public sealed class LearnedDecoder : Module
     /// </summary>
     public Conv2d? PriorProjection { get; }
 
+    /// <summary>The finer level the refinement reads, or null: the mask stays at the matched grid.</summary>
+    public FineLevel? Fine { get; }
+
+    /// <summary>The refinement at <see cref="Fine"/>'s grid, or null.</summary>
+    public MaskRefinement? Refinement { get; }
+
     /// <summary>log σ(presence) [B, classes], what the segmenter adds to each class's logits, computed stably (min(s, 0) − log(1 + e^−|s|)), with ops every ONNX runtime has.</summary>
     public static Tensor LogPresence(Tensor presence)
     {
@@ -112,14 +132,18 @@ public sealed class LearnedDecoder : Module
     }
 
     /// <summary>
-    /// Mask logits at the finest level's grid: L2-normalised target maps [B, C_l, h_l, w_l] against the prompt
+    /// Mask logits at the finest matched level's grid: L2-normalised target maps [B, C_l, h_l, w_l] against the prompt
     /// levels → [B, classes, h, w], the training-free logits (scaled by <paramref name="logitScale"/>, averaged over
-    /// levels) plus the learned correction; and with a presence head, presence logits [B, classes] (null without one).
+    /// levels) plus the learned correction; with a presence head, presence logits [B, classes] (null without one); with
+    /// a <see cref="Refinement"/>, its correction [B, classes, H_f, W_f] at the grid of <paramref name="fine"/>
+    /// [B, C_f, H_f, W_f] (the target's L2-normalised map at <see cref="Fine"/>), to be added to the mask logits once
+    /// both are upsampled to one size (null without one).
     /// A decoder with a <see cref="PriorProjection"/> takes <paramref name="prior"/> [B, classes, H, W] in [0, 1], where
-    /// each class was before (H and W the same multiple of the grid's sides, e.g. the input size); one without takes none.
+    /// each class was before (H and W the same multiple of the grids' sides, e.g. the input size); one without takes none.
     /// </summary>
-    /// <exception cref="ArgumentException">A prior missing or given where none is read, or of the wrong shape.</exception>
-    public (Tensor Mask, Tensor? Presence) Decode(IReadOnlyList<Tensor> maps, IReadOnlyList<PromptLevel> prompt, int topK, double prototypeWeight, double logitScale, Tensor? prior = null)
+    /// <exception cref="ArgumentException">A prior or fine map missing or given where none is read, or of the wrong shape.</exception>
+    public (Tensor Mask, Tensor? Presence, Tensor? Refined) Decode(IReadOnlyList<Tensor> maps, IReadOnlyList<PromptLevel> prompt, int topK, double prototypeWeight, double logitScale,
+        Tensor? prior = null, Tensor? fine = null)
     {
         if (maps.Count != LevelChannels.Count) throw new ArgumentException($"the decoder was trained on {LevelChannels.Count} levels, the segmenter gives {maps.Count}");
         if ((prior is null) != (PriorProjection is null))
@@ -128,6 +152,10 @@ public sealed class LearnedDecoder : Module
                 ? "this decoder reads no mask prior (it is not a propagation decoder): pass none"
                 : "this is a propagation decoder: it needs the previous frame's masks as its prior (exemplar track uses it; segment images with the bundle's decoder)");
         }
+        if ((fine is null) != (Fine is null))
+            throw new ArgumentException(Fine is null ? "this decoder has no refinement: pass no fine map" : $"this decoder refines at level {Fine.Level}: it needs the target's map there");
+        if (fine is not null && (fine.Shape.Length != 4 || fine.Size(0) != maps[0].Size(0) || fine.Size(1) != Fine!.Channels))
+            throw new ArgumentException($"the fine map is [{string.Join(", ", fine.Shape)}]; it must be [{maps[0].Size(0)}, {Fine!.Channels}, H, W]");
         using var scope = DisposeScope.Begin();
         int gridH = (int)maps.Max(m => m.Size(2)), gridW = (int)maps.Max(m => m.Size(3));
         long b = maps[0].Size(0);
@@ -154,20 +182,33 @@ public sealed class LearnedDecoder : Module
         var x = Tensor.Cat([Functional.Relu(evidenceFeatures), targetPerClass], 1);
         var features = Body.Forward(x);                                                         // [B·classes, width, h, w]
         var mask = classes * (logitScale / maps.Count) + Head.Forward(features).Reshape(b, -1, gridH, gridW); // [B, classes, h, w]
-        if (PresenceHead is null) return (mask.MoveToOuterScope(), null);
-        var flat = mask.Reshape(-1, 1, gridH, gridW);
+        var flat = mask.Reshape(-1, 1, gridH, gridW);                                            // [B·classes, 1, h, w]
+        Tensor? refined = null;
+        if (fine is not null)
+        {
+            int fineH = (int)fine.Size(2), fineW = (int)fine.Size(3);
+            var fineCells = prior is null ? null : PriorCells(prior, b, classes.Size(1), fineH, fineW);
+            refined = Refinement!.Forward(flat, features, fine, fineCells).Reshape(b, -1, fineH, fineW); // [B, classes, H_f, W_f]
+        }
+        if (PresenceHead is null) return (mask.MoveToOuterScope(), null, refined?.MoveToOuterScope());
         var pooled = Tensor.Cat([features.Mean([2, 3]), features.Amax([2, 3]), flat.Mean([2, 3]), flat.Amax([2, 3])], 1); // [B·classes, 2·width + 2]
         var presence = PresenceHead.Forward(pooled).Reshape(b, -1);                              // [B, classes]
-        return (mask.MoveToOuterScope(), presence.MoveToOuterScope());
+        return (mask.MoveToOuterScope(), presence.MoveToOuterScope(), refined?.MoveToOuterScope());
     }
 
     /// <summary>[B, classes, H, W] prior → [B·classes, 2, h, w]: its mean over each grid cell, and that blurred by a 7x7 box.</summary>
     private static Tensor PriorFeatures(Tensor prior, long b, long classes, int gridH, int gridW)
     {
+        var cells = PriorCells(prior, b, classes, gridH, gridW);                                 // [B·classes, 1, h, w]
+        return Tensor.Cat([cells, Functional.AvgPool2d(cells, 7, stride: 1, padding: 3, countIncludePad: true)], 1);
+    }
+
+    /// <summary>[B, classes, H, W] prior → [B·classes, 1, h, w], its mean over each cell of an h x w grid.</summary>
+    private static Tensor PriorCells(Tensor prior, long b, long classes, int gridH, int gridW)
+    {
         var shape = prior.Shape;
         if (shape.Length != 4 || shape[0] != b || shape[1] != classes || shape[2] % gridH != 0 || shape[3] % gridW != 0 || shape[2] / gridH != shape[3] / gridW)
             throw new ArgumentException($"the prior is [{string.Join(", ", shape)}]; it must be [{b}, {classes}, H, W], H and W the same multiple of the grid's {gridH}x{gridW}");
-        var cells = Functional.AvgPool2d(prior.To(DType.Float32).Reshape(-1, 1, shape[2], shape[3]), (int)(shape[2] / gridH)); // [B·classes, 1, h, w]
-        return Tensor.Cat([cells, Functional.AvgPool2d(cells, 7, stride: 1, padding: 3, countIncludePad: true)], 1);
+        return Functional.AvgPool2d(prior.To(DType.Float32).Reshape(-1, 1, shape[2], shape[3]), (int)(shape[2] / gridH));
     }
 }

@@ -35,6 +35,12 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     /// <summary>A short name for reports: the encoder's, with "+decoder" when a trained decoder is used.</summary>
     public string Name => Decoder is null ? EncoderName : $"{EncoderName}+decoder";
 
+    /// <summary>
+    /// The encoder levels a target is encoded at: the matched <see cref="SegmenterOptions.Levels"/>, then the decoder's
+    /// <see cref="LearnedDecoder.Fine"/> level when it refines (what <see cref="DecodeLogits"/> takes as maps).
+    /// </summary>
+    public IReadOnlyList<int> EncodingLevels => Decoder?.Fine is { } fine ? [.. Options.Levels, fine.Level] : Options.Levels;
+
     /// <summary>An encoder for prompts with the same settings.</summary>
     public PromptEncoder PromptEncoder => _promptEncoder ??= new(Encoder, EncoderName, Options);
 
@@ -66,8 +72,8 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
         try
         {
             var batch = Tensor.Stack([.. prepared.Select(p => p.Input)]);
-            var maps = Encoder.ForwardIntermediates(batch, Options.Levels).Select(m => m.Features).ToList();
-            for (int l = 0; l < maps.Count; l++)
+            var maps = Encoder.ForwardIntermediates(batch, EncodingLevels).Select(m => m.Features).ToList();
+            for (int l = 0; l < prompts.LevelFeatures.Count; l++)
             {
                 long channels = prompts.LevelFeatures[l].Features.Size(1);
                 if (channels != maps[l].Size(1))
@@ -97,10 +103,11 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     }
 
     /// <summary>
-    /// The decoder (exported as the bundle's decoder graph): encoder maps at the configured levels [B, C_l, h_l, w_l]
+    /// The decoder (exported as the bundle's decoder graph): encoder maps at <see cref="EncodingLevels"/> [B, C_l, h_l, w_l]
     /// and gray guides [B, 1, S, S] against the prompt levels → class logits at the input size [B, classes, S, S].
     /// Coarse logits at the finest level's grid (the training-free scores averaged over levels, or the trained
-    /// decoder's), upsampled bilinearly and refined by the guided filter; a presence head's log-probability added to
+    /// decoder's), upsampled bilinearly (with a refinement's correction at its finer grid, upsampled and added) and
+    /// refined by the guided filter; a presence head's log-probability added to
     /// each class (<see cref="DecodeParts"/>). Differentiable in the decoder's weights and in the prompt: what training
     /// and in-context tuning optimise through. A propagation decoder (<see cref="LearnedDecoder.PriorProjection"/>)
     /// also takes <paramref name="prior"/> [B, classes, S, S], the previous frame's masks in [0, 1].
@@ -122,9 +129,14 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
     {
         using var scope = DisposeScope.Begin();
         if (Decoder is null && prior is not null) throw new ArgumentException("the training-free decoder reads no mask prior");
+        if (maps.Count != EncodingLevels.Count) throw new ArgumentException($"the decoder takes maps at levels {string.Join(",", EncodingLevels)}, got {maps.Count} maps");
         var normalized = maps.Select(m => Functional.Normalize(m.To(DType.Float32), dim: 1)).ToList();
-        var (coarse, presence) = Decoder is null ? (TrainingFreeLogits(normalized, prompt), null) : Decoder.Decode(normalized, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale, prior);
+        var matched = normalized.Take(Options.Levels.Count).ToList();
+        var fine = Decoder?.Fine is null ? null : normalized[^1];
+        var (coarse, presence, refined) = Decoder is null ? (TrainingFreeLogits(matched, prompt), null, null) : Decoder.Decode(matched, prompt, Options.TopK, Options.PrototypeWeight, Options.LogitScale, prior, fine);
         var full = Functional.Interpolate(coarse, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
+        // Each upsampled on its own, so that a zero correction leaves exactly the coarse decoder's logits.
+        if (refined is not null) full += Functional.Interpolate(refined, Options.InputSize, Options.InputSize, InterpolationMode.Bilinear);
         if (Options.GuidedRadius > 0) full = GuidedFilter.Apply(full, guides, Options.GuidedRadius, Options.GuidedEps, Options.GuidedSubsample);
         return (full.MoveToOuterScope(), presence?.MoveToOuterScope());
     }

@@ -49,6 +49,21 @@ public sealed record BundleInfo
     /// <summary>Stride per level.</summary>
     [JsonPropertyName("level_strides")] public int[] LevelStrides { get; init; } = [];
 
+    /// <summary>
+    /// The finer encoder level a decoder graph refines at, or null: with one, the encoder graph gives a last output,
+    /// <c>fine</c>, which the decoder and tracker graphs may take after the level maps.
+    /// </summary>
+    [JsonPropertyName("fine_level")] public int? FineLevel { get; init; }
+
+    /// <summary>Channels of the fine map (with <see cref="FineLevel"/>).</summary>
+    [JsonPropertyName("fine_channels")] public long? FineChannels { get; init; }
+
+    /// <summary>Input pixels per cell of the fine map (with <see cref="FineLevel"/>).</summary>
+    [JsonPropertyName("fine_stride")] public int? FineStride { get; init; }
+
+    /// <summary>The encoder graph's output a refining decoder graph reads.</summary>
+    public const string FineInput = "fine";
+
     /// <summary>Default threshold.</summary>
     [JsonPropertyName("threshold")] public double Threshold { get; init; }
 
@@ -124,6 +139,10 @@ public sealed record BundleInfo
                 if (info.LevelStrides is null || info.LevelStrides.Length != info.Levels.Length || info.LevelStrides.Any(st => st < 1 || info.InputSize % st != 0))
                 {
                     throw new InvalidDataException($"{path}: level_strides are missing or do not divide input_size {info.InputSize}");
+                }
+                if (info.FineLevel is not null && (info.FineChannels is not > 0 || info.FineStride is not > 0 || info.InputSize % info.FineStride != 0))
+                {
+                    throw new InvalidDataException($"{path}: fine_level {info.FineLevel} needs fine_channels and a fine_stride that divides input_size {info.InputSize}");
                 }
                 if (info.Threshold is not (> 0 and < 1)) throw new InvalidDataException($"{path}: threshold {info.Threshold} is not in (0, 1)");
             }

@@ -142,13 +142,19 @@ public sealed class ExemplarModel : IDisposable
         return new Prompt(_info.Fingerprint, classes, result);
     }
 
-    /// <summary>The graphs' inputs and outputs must be the ones the manifest's levels call for.</summary>
+    /// <summary>
+    /// The graphs' inputs and outputs must be the ones the manifest's levels call for; with a fine level, the encoder
+    /// also gives <c>fine</c>, which the decoder and tracker graphs each take or not (whether their decoder refines).
+    /// </summary>
     private static void CheckGraphs(string path, BundleInfo info, Dictionary<string, InferenceSession> sessions)
     {
         int levels = info.Levels.Length;
         string[] levelNames = [.. Enumerable.Range(0, levels).Select(l => $"level{l}")];
         string[] promptNames = [.. Enumerable.Range(0, levels).SelectMany(l => new[] { $"features{l}", $"foreground{l}", $"valid{l}" })];
+        string[] fine = info.FineLevel is null ? [] : [BundleInfo.FineInput];
         (string Role, string[] Inputs, string[] Outputs) image = ("image", ["pixels", "scales", "resized", "pads"], ["image", "guide", "valid"]);
+        // A decoder graph refines when it takes the fine map.
+        string[] Maps(string role) => sessions.TryGetValue(role, out var session) && fine.Length > 0 && session.InputNames.Contains(BundleInfo.FineInput) ? [.. levelNames, .. fine] : levelNames;
         var expected = info.IsSupervised
             ? new (string Role, string[] Inputs, string[] Outputs)[]
             {
@@ -158,12 +164,12 @@ public sealed class ExemplarModel : IDisposable
             }
             : [
                 image,
-                ("encoder", ["image"], levelNames),
+                ("encoder", ["image"], [.. levelNames, .. fine]),
                 ("prompt", [.. levelNames, "masks", "labelled"], promptNames),
-                ("decoder", [.. levelNames, "guide", .. promptNames], ["logits"]),
+                ("decoder", [.. Maps("decoder"), "guide", .. promptNames], ["logits"]),
                 ("restore", ["logits", "resized", "size", "threshold"], ["scores", "labels"]),
             ];
-        if (info.HasTracker) expected = [.. expected, (BundleInfo.TrackerRole, [.. levelNames, "guide", .. promptNames, "prior"], ["logits"])];
+        if (info.HasTracker) expected = [.. expected, (BundleInfo.TrackerRole, [.. Maps(BundleInfo.TrackerRole), "guide", .. promptNames, "prior"], ["logits"])];
         foreach (var (role, inputs, outputs) in expected)
         {
             var session = sessions[role];
@@ -171,7 +177,7 @@ public sealed class ExemplarModel : IDisposable
             {
                 throw new InvalidDataException(
                     $"{path}: the '{role}' graph takes ({string.Join(", ", session.InputNames)}) and gives ({string.Join(", ", session.OutputNames)}), " +
-                    $"but {(info.IsSupervised ? "a supervised bundle" : $"a bundle with {levels} level(s)")} needs ({string.Join(", ", inputs)}) → ({string.Join(", ", outputs)})");
+                    $"but {(info.IsSupervised ? "a supervised bundle" : $"a bundle with {levels} level(s){(fine.Length > 0 ? " and a fine level" : "")}")} needs ({string.Join(", ", inputs)}) → ({string.Join(", ", outputs)})");
             }
         }
     }
@@ -285,8 +291,11 @@ public sealed class ExemplarModel : IDisposable
     internal float[] DecodeLogits(EncodedFrame frame, Prompt prompt, float[]? prior = null)
     {
         if (prior is not null && !_info.HasTracker) throw new InvalidOperationException($"{Path} has no tracker graph to decode with a prior");
+        string role = prior is null ? "decoder" : BundleInfo.TrackerRole;
         var inputs = new List<(string, OrtValue)>();
         for (int l = 0; l < _info.Levels.Length; l++) inputs.Add(($"level{l}", frame.Maps[l]));
+        // The encoder's fine map is its last output (CheckGraphs made sure of the names).
+        if (_sessions[role].InputNames.Contains(BundleInfo.FineInput)) inputs.Add((BundleInfo.FineInput, frame.Maps[_info.Levels.Length]));
         inputs.Add(("guide", frame.Prepared[1]));
         var promptValues = prompt.Values;
         for (int l = 0; l < _info.Levels.Length; l++)
@@ -299,7 +308,7 @@ public sealed class ExemplarModel : IDisposable
         if (prior is not null && prior.Length != classes * s * s) throw new ArgumentException($"the prior has {prior.Length} values; {classes} classes at {s}x{s} need {classes * s * s}", nameof(prior));
         using var priorValue = prior is null ? null : OrtValue.CreateTensorValueFromMemory(prior, [1, classes, s, s]);
         if (priorValue is not null) inputs.Add(("prior", priorValue));
-        using var logits = Run(priorValue is null ? "decoder" : BundleInfo.TrackerRole, inputs);
+        using var logits = Run(role, inputs);
         return logits[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

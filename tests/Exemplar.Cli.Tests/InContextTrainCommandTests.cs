@@ -12,6 +12,16 @@ public sealed class InContextTrainCommandTests : CliTest
     /// <summary>In-process runs resolve the recipes' <c>$shared/</c> paths through the environment, as the CLI does.</summary>
     public InContextTrainCommandTests() => Environment.SetEnvironmentVariable("EXEMPLAR_SHARED", SharedFolder.Root);
 
+    /// <summary>Checks that <c>train</c> refuses a recipe of this text, its error holding each of <paramref name="expected"/>.</summary>
+    private void AssertRefused(string recipe, params string[] expected)
+    {
+        string path = PathOf($"refused-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, recipe);
+        var (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf($"refused-{Guid.NewGuid():N}"));
+        Assert.Equal(1, code);
+        foreach (string text in expected) Assert.Contains(text, error);
+    }
+
     private string Recipe(string extra = "")
     {
         string path = PathOf("incontext.yaml");
@@ -130,6 +140,26 @@ public sealed class InContextTrainCommandTests : CliTest
         (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("fourth"));
         Assert.Equal(1, code);
         Assert.Contains("model.presence_only", error);
+
+        // A refinement trained alone on that decoder (validated: it is an image decoder): everything else stays.
+        string refine = Recipe();
+        string refineText = File.ReadAllText(refine).Replace("input_size: 128", $"input_size: 128\n  presence: true\n  refinement_only: true\n  decoder_weights: {decoder}");
+        AssertRefused(refineText, "model.refinement_only");
+        File.WriteAllText(refine, refineText.Replace("refinement_only: true", "refinement_only: true\n  fine_level: 6"));
+        string refined = PathOf("refined");
+        (code, _, error) = Cli.Run("train", "--recipe", refine, "--out", refined);
+        Assert.True(code == 0, error);
+        var (withRefinement, refinedInfo) = DecoderFile.Load(Path.Combine(refined, "checkpoints", "last", "model.safetensors"));
+        var (presenceDecoder, _) = DecoderFile.Load(decoder);
+        using (withRefinement)
+        using (presenceDecoder)
+        {
+            Assert.Equal(6, refinedInfo.FineLevel);
+            var trained = withRefinement.StateDict();
+            Assert.All(presenceDecoder.StateDict(), p => Assert.True(p.Value.Equal(trained[p.Key]), $"{p.Key} changed"));
+            Assert.True(withRefinement.Refinement!.Head.Weight.Abs().Max().ToDouble() > 0, "the refinement's head trained from zero");
+        }
+        Assert.Contains(JsonlLog.Read(Path.Combine(refined, "log.jsonl")), r => r["val"] is not null);
     }
 
     [SharedFact(Cli.Weights, "data/davis2016-train/JPEGImages/480p/bear/00000.jpg", "data/isbi2012/images/0.png", Cli.Duck)]
@@ -143,23 +173,26 @@ public sealed class InContextTrainCommandTests : CliTest
         // Validation episodes have no previous frame: a propagation recipe has none.
         string path = Recipe();
         string withValidation = File.ReadAllText(path).Replace("input_size: 128", $"input_size: 128\n  prior: true\n  decoder_weights: {start}");
-        File.WriteAllText(path, withValidation);
-        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("refused"));
-        Assert.Equal(1, code);
-        Assert.Contains("validation.sources", error);
-        File.WriteAllText(path, withValidation.Replace("prior: true", "prior: true\n  presence: true\n  presence_only: true"));
-        (code, _, error) = Cli.Run("train", "--recipe", path, "--out", PathOf("refused"));
-        Assert.Equal(1, code);
-        Assert.Contains("model.presence_only", error);
+        AssertRefused(withValidation, "validation.sources");
+        AssertRefused(withValidation.Replace("prior: true", "prior: true\n  presence: true\n  presence_only: true"), "model.presence_only");
         int from = withValidation.IndexOf("validation:", StringComparison.Ordinal), to = withValidation.IndexOf("optimizer:", StringComparison.Ordinal);
-        File.WriteAllText(path, withValidation.Remove(from, to - from).Replace("views: 12", "views: 12\n  prior_shift: 0.3"));
+        string propagation = withValidation.Remove(from, to - from).Replace("views: 12", "views: 12\n  prior_shift: 0.3");
+        // A refinement reads a level finer than the matched ones (block 10 is at their stride 16).
+        AssertRefused(propagation.Replace("prior: true", "prior: true\n  fine_level: 10"), "model.fine_level", "finer than the matched levels");
+        File.WriteAllText(path, propagation.Replace("prior: true", "prior: true\n  fine_level: 6"));
         string run = PathOf("propagation");
         (code, _, error) = Cli.Run("train", "--recipe", path, "--out", run);
         Assert.True(code == 0, error);
         string decoder = Path.Combine(run, "checkpoints", "last", "model.safetensors");
-        Assert.True(DecoderFile.ReadInfo(decoder).Prior);
+        var info = DecoderFile.ReadInfo(decoder);
+        Assert.True(info.Prior);
+        Assert.Equal((6, 32L), (info.FineLevel, info.FineChannels));
         var (loaded, _) = DecoderFile.Load(decoder);
-        using (loaded) Assert.True(loaded.PriorProjection!.Weight.Abs().Max().ToDouble() > 0, "the prior projection trained from zero");
+        using (loaded)
+        {
+            Assert.True(loaded.PriorProjection!.Weight.Abs().Max().ToDouble() > 0, "the prior projection trained from zero");
+            Assert.True(loaded.Refinement!.Head.Weight.Abs().Max().ToDouble() > 0, "the refinement's head trained from zero");
+        }
 
         // It is no image decoder; exported beside the image decoder, it is the bundle's tracker graph.
         (code, _, error) = Cli.Run("segment", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", decoder,
@@ -172,8 +205,23 @@ public sealed class InContextTrainCommandTests : CliTest
         Assert.Contains("is not a propagation decoder", error);
         (code, _, error) = Cli.Run("export", "--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", start, "--tracker-decoder", decoder, "--out", bundle);
         Assert.True(code == 0, error);
-        using var zip = System.IO.Compression.ZipFile.OpenRead(bundle);
-        Assert.NotNull(zip.GetEntry("tracker.onnx"));
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(bundle)) Assert.NotNull(zip.GetEntry("tracker.onnx"));
+        using (var model = Exemplar.Runtime.ExemplarModel.Load(bundle))
+        {
+            Assert.True(model.Info.HasTracker);
+            Assert.Equal(6, model.Info.FineLevel);
+        }
+
+        // The runtime tracks with it: the encoder's fine map goes to the tracker graph only.
+        string frames = PathOf("frames");
+        Directory.CreateDirectory(frames);
+        string Bear(string kind, int frame, string ext) => SharedFolder.PathOf($"data/davis2016-train/{kind}/480p/bear/{frame:D5}.{ext}");
+        foreach (int i in new[] { 2, 4 }) File.Copy(Bear("JPEGImages", i, "jpg"), Path.Combine(frames, $"{i:D5}.jpg"));  // the frames the shared copy keeps
+        var (trackCode, stdout, trackError) = Cli.Run("track", "--bundle", bundle, "--example", Bear("JPEGImages", 0, "jpg"), "--mask", Bear("Annotations", 0, "png"),
+            "--frames", frames, "--out", PathOf("tracked"), "--threads", "2");
+        Assert.True(trackCode == 0, trackError);
+        Assert.Contains("tracked 2 frame(s)", stdout);
+        Assert.True(File.Exists(Path.Combine(PathOf("tracked"), "00004.png")));
     }
 
     [SharedFact(Cli.Weights)]

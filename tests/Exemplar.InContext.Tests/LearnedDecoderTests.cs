@@ -159,6 +159,69 @@ public sealed class LearnedDecoderTests : IDisposable
     }
 
     [Fact]
+    public void ARefinementStartsAsItsDecoderAndCorrectsTheMaskAtTheFinerGrid()
+    {
+        using var scope = DisposeScope.Begin();
+        using var noGrad = LibTorch.NoGrad();
+        using var fresh = new FreshDecoder(width: 16, presence: true, prior: true);
+        var (decoder, propagating, maps, guide, prompt, _) = fresh;
+        foreach (var (_, p) in decoder.NamedParameters()) Init.Normal_(p, 0, 0.3, new Generator(31));
+        var (_, fine) = InContextRecipeRunner.Channels(fresh.Encoder, fresh.Options, 6);
+        Assert.Equal(new FineLevel(6, 32), fine);
+        var coarse = Assert.Throws<ArgumentException>(() => InContextRecipeRunner.Channels(fresh.Encoder, fresh.Options, 10));
+        Assert.Contains("finer than the matched levels", coarse.Message);
+
+        // The same weights with a fresh refinement: its zero head leaves the decoder's logits exactly.
+        using var refining = new LearnedDecoder(decoder.LevelChannels, 16, presence: true, prior: true, fine);
+        refining.Eval();
+        var load = refining.LoadStateDict(decoder.StateDict(), strict: false);
+        Assert.Empty(load.Unexpected);
+        Assert.NotEmpty(load.Missing);
+        Assert.All(load.Missing, k => Assert.StartsWith(LearnedDecoder.RefinementPrefix + ".", k));
+        var refiner = new Segmenter(fresh.Encoder, "mobilenetv2", fresh.Options, refining);
+        Assert.Equal([.. fresh.Options.Levels, 6], refiner.EncodingLevels);
+        int s = fresh.Options.InputSize;
+        var target = Tensor.Randn([1, 3, s, s], new Generator(1));                               // the target FreshDecoder encoded
+        var withFine = fresh.Encoder.ForwardIntermediates(target, refiner.EncodingLevels).Select(m => m.Features).ToArray();
+        Assert.Equal([1L, 32, s / 8, s / 8], withFine[^1].Shape);
+        var prior = Tensor.Zeros([1, 3, s, s]);
+        prior.Narrow(3, 0, s / 2).Fill_(1);
+        var expected = propagating.DecodeLogits(maps, guide, prompt, prior);
+        Assert.True((refiner.DecodeLogits(withFine, guide, prompt, prior) - expected).Abs().Max().ToDouble() < 1e-5, "a zero refinement head must leave the decoder's logits");
+
+        // Trained (random weights here), it corrects the mask from the target's fine features and the fine prior.
+        foreach (var (_, p) in refining.Refinement!.NamedParameters()) Init.Normal_(p, 0, 0.3, new Generator(32));
+        var refined = refiner.DecodeLogits(withFine, guide, prompt, prior);
+        Assert.True((refined - expected).Abs().Max().ToDouble() > 1e-2);
+        var otherFine = withFine.ToArray();
+        otherFine[^1] = withFine[^1].Flip([3]);
+        Assert.True((refiner.DecodeLogits(otherFine, guide, prompt, prior) - refined).Abs().Max().ToDouble() > 1e-3, "the correction reads the fine map");
+        var shifted = Tensor.Zeros([1, 3, s, s]);
+        shifted.Narrow(3, 0, s / 2 + 4).Fill_(1);                                                 // half a fine cell more
+        Assert.True((refiner.DecodeLogits(withFine, guide, prompt, shifted) - refined).Abs().Max().ToDouble() > 1e-3, "the correction reads the prior at the fine grid");
+
+        var missing = Assert.Throws<ArgumentException>(() => refiner.DecodeLogits(maps, guide, prompt, prior));
+        Assert.Contains("levels 10,13,16,17,6", missing.Message);
+        otherFine[^1] = withFine[^1].Narrow(1, 0, 16);
+        var wrong = Assert.Throws<ArgumentException>(() => refiner.DecodeLogits(otherFine, guide, prompt, prior));
+        Assert.Contains("fine map", wrong.Message);
+
+        // Its file says where it refines; a description that leaves that out does not match the decoder.
+        var info = new DecoderInfo("mobilenetv2", [.. fresh.Options.Levels], decoder.LevelChannels, 16, s, "tests", "none.yaml", 3, Presence: true, Prior: true);
+        string path = Path.Combine(_dir, "refining.safetensors");
+        Assert.Throws<ArgumentException>(() => DecoderFile.Save(path, refining, info));
+        DecoderFile.Save(path, refining, info with { FineLevel = 6, FineChannels = 32 });
+        var (loaded, read) = DecoderFile.Load(path);
+        using (loaded)
+        {
+            Assert.Equal(fine, read.Fine);
+            Assert.Equal(fine, loaded.Fine);
+            var reloaded = new Segmenter(fresh.Encoder, "mobilenetv2", fresh.Options, loaded);
+            Assert.True((reloaded.DecodeLogits(withFine, guide, prompt, prior) - refined).Abs().Max().ToDouble() < 1e-6);
+        }
+    }
+
+    [Fact]
     public void LogPresenceIsLogSigmoidWithoutOverflow()
     {
         using var scope = DisposeScope.Begin();

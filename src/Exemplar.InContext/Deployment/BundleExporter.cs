@@ -58,18 +58,27 @@ public static class BundleExporter
         module.Eval();
 
         int s = so.InputSize;
+        var fine = FineLevelOf(segmenter.Decoder, options.TrackerDecoder);
         var image = Tensor.Randn([1, 3, s, s], new Generator(0));
-        var maps = segmenter.Encoder.ForwardIntermediates(image, so.Levels);
+        IReadOnlyList<int> encoded = fine is null ? so.Levels : [.. so.Levels, fine.Level];
+        var all = segmenter.Encoder.ForwardIntermediates(image, encoded);
+        var maps = all.Take(so.Levels.Count).ToList();
         int levels = maps.Count;
         string[] levelNames = [.. Enumerable.Range(0, levels).Select(l => $"level{l}")];
+        string[] encoderOutputs = fine is null ? levelNames : [.. levelNames, BundleManifest.FineOutput];
 
-        byte[] encoder = int8
-            ? DeployGraphs.Int8MobileNetV2Levels(options.Int8MobileNetV2!, so.Levels).ToByteArray()
-            : OnnxExporter.Export(x => [.. segmenter.Encoder.ForwardIntermediates(x[0], so.Levels).Select(m => m.Features)], [image],
-                new OnnxExportOptions { InputNames = ["image"], OutputNames = levelNames, DynamicAxes = Axes(["image", .. levelNames], 0, "batch") }, module).ToByteArray();
+        byte[] EncoderGraph(IReadOnlyList<int> blocks, string[] outputs) => int8
+            ? DeployGraphs.Int8MobileNetV2Levels(options.Int8MobileNetV2!, blocks, outputs).ToByteArray()
+            : OnnxExporter.Export(x => [.. segmenter.Encoder.ForwardIntermediates(x[0], blocks).Select(m => m.Features)], [image],
+                new OnnxExportOptions { InputNames = ["image"], OutputNames = outputs, DynamicAxes = Axes(["image", .. outputs], 0, "batch") }, module).ToByteArray();
+        byte[] encoder = EncoderGraph(encoded, encoderOutputs);
+        // Prompts depend on the level maps alone: the fingerprint is the one of the encoder without the fine output, so
+        // bundles that differ only in their decoders (refining or not) share prompts.
+        byte[] promptEncoder = fine is null ? encoder : EncoderGraph(so.Levels, levelNames);
 
         // Example inputs with two examples and two classes, so no size-1 axis is special-cased by the trace.
         var levelMaps = maps.Select(m => m.Features).ToArray();
+        var fineMap = fine is null ? null : all[^1].Features;
         var masks = Tensor.Rand([1, 2, s, s], new Generator(1)).Gt(0.5).To(DType.Float32);
         var labelled = Tensor.Ones([1, 1, s, s]);
         string[] promptOutputs = [.. Enumerable.Range(0, levels).SelectMany(l => new[] { $"features{l}", $"foreground{l}", $"valid{l}" })];
@@ -92,28 +101,29 @@ public static class BundleExporter
             decoderAxes[$"foreground{l}"] = new Dictionary<int, string> { [0] = "examples", [1] = "classes" };
             decoderAxes[$"valid{l}"] = new Dictionary<int, string> { [0] = "examples" };
         }
-        PromptLevel[] Levels(Tensor[] x) => [.. Enumerable.Range(0, levels).Select(l => new PromptLevel(x[levels + 1 + 3 * l], x[levels + 2 + 3 * l], x[levels + 3 + 3 * l]))];
-        Tensor[] decoderInputs = [.. levelMaps, guide, .. examples.SelectMany(p => new[] { p.Features, p.Foreground, p.Valid })];
-        var decoder = OnnxExporter.Export(
-            x => [segmenter.DecodeLogits(x[..levels], x[levels], Levels(x))],
-            decoderInputs,
-            new OnnxExportOptions { InputNames = [.. levelNames, "guide", .. promptOutputs], OutputNames = ["logits"], DynamicAxes = decoderAxes }, segmenter.Decoder).ToByteArray();
+        var prior = Tensor.Rand([1, 2, s, s], new Generator(3)).Gt(0.5).To(DType.Float32);
+        // A decoder graph's inputs: the level maps, the fine map when it refines, the guide, the prompt, the prior when it propagates.
+        byte[] DecoderGraph(Segmenter decoding, bool propagates)
+        {
+            bool refines = decoding.Decoder?.Fine is not null;
+            string[] names = [.. levelNames, .. refines ? [BundleManifest.FineOutput] : Array.Empty<string>(), "guide", .. promptOutputs, .. propagates ? ["prior"] : Array.Empty<string>()];
+            Tensor[] inputs = [.. levelMaps, .. refines ? [fineMap!] : Array.Empty<Tensor>(), guide, .. examples.SelectMany(p => new[] { p.Features, p.Foreground, p.Valid }), .. propagates ? [prior] : Array.Empty<Tensor>()];
+            int mapCount = levels + (refines ? 1 : 0);
+            var axes = propagates ? new Dictionary<string, IReadOnlyDictionary<int, string>>(decoderAxes) { ["prior"] = new Dictionary<int, string> { [1] = "classes" } } : decoderAxes;
+            return OnnxExporter.Export(
+                x => [decoding.DecodeLogits(x[..mapCount], x[mapCount],
+                    [.. Enumerable.Range(0, levels).Select(l => new PromptLevel(x[mapCount + 1 + 3 * l], x[mapCount + 2 + 3 * l], x[mapCount + 3 + 3 * l]))],
+                    propagates ? x[^1] : null)],
+                inputs,
+                new OnnxExportOptions { InputNames = names, OutputNames = ["logits"], DynamicAxes = axes }, decoding.Decoder).ToByteArray();
+        }
+        var decoder = DecoderGraph(segmenter, propagates: false);
         byte[]? tracker = null;
         if (options.TrackerDecoder is { } trackerDecoder)
         {
             if (trackerDecoder.PriorProjection is null) throw new ArgumentException("the tracker decoder reads no mask prior: it is not a propagation decoder");
             if (!trackerDecoder.LevelChannels.SequenceEqual(maps.Select(m => m.Features.Size(1)))) throw new ArgumentException("the tracker decoder was trained for other encoder levels");
-            var propagating = new Segmenter(segmenter.Encoder, segmenter.EncoderName, so, trackerDecoder);
-            var prior = Tensor.Rand([1, 2, s, s], new Generator(3)).Gt(0.5).To(DType.Float32);
-            int last = decoderInputs.Length;
-            tracker = OnnxExporter.Export(
-                x => [propagating.DecodeLogits(x[..levels], x[levels], Levels(x), x[last])],
-                [.. decoderInputs, prior],
-                new OnnxExportOptions
-                {
-                    InputNames = [.. levelNames, "guide", .. promptOutputs, "prior"], OutputNames = ["logits"],
-                    DynamicAxes = new Dictionary<string, IReadOnlyDictionary<int, string>>(decoderAxes) { ["prior"] = new Dictionary<int, string> { [1] = "classes" } },
-                }, trackerDecoder).ToByteArray();
+            tracker = DecoderGraph(new Segmenter(segmenter.Encoder, segmenter.EncoderName, so, trackerDecoder), propagates: true);
         }
 
         var graphs = new Dictionary<string, byte[]>
@@ -136,19 +146,30 @@ public static class BundleExporter
             Levels = [.. so.Levels],
             LevelChannels = [.. maps.Select(m => m.Features.Size(1))],
             LevelStrides = [.. maps.Select(m => m.Stride)],
+            FineLevel = fine?.Level,
+            FineChannels = fine?.Channels,
+            FineStride = fine is null ? null : all[^1].Stride,
             Threshold = so.Threshold,
             WeightsSource = options.WeightsSource,
             WeightsLicence = options.WeightsLicence,
-            Fingerprint = Fingerprint(graphs, s, so.Levels),
+            Fingerprint = Fingerprint(new Dictionary<string, byte[]>(graphs) { ["encoder"] = promptEncoder }, s, so.Levels),
             Graphs = graphs.Keys.ToDictionary(k => k, k => $"{k}.onnx"),
         };
         BundleFile.Write(path, manifest, graphs, overwrite: true);
         return manifest;
     }
 
+    /// <summary>The fine level the bundle's decoders refine at (they must agree), or null when neither refines.</summary>
+    private static FineLevel? FineLevelOf(LearnedDecoder? decoder, LearnedDecoder? tracker)
+    {
+        if (decoder?.Fine is { } a && tracker?.Fine is { } b && a != b)
+            throw new ArgumentException($"the decoder refines at level {a.Level} and the tracker decoder at level {b.Level}: one bundle's encoder gives one fine level");
+        return decoder?.Fine ?? tracker?.Fine;
+    }
+
     /// <summary>
-    /// What makes prompt features comparable: the image, encoder and prompt graphs and the input size and levels
-    /// (16 hex digits of SHA-256). Two bundles share prompts exactly when these agree.
+    /// What makes prompt features comparable: the image, encoder (without a fine output) and prompt graphs and the
+    /// input size and levels (16 hex digits of SHA-256). Two bundles share prompts exactly when these agree.
     /// </summary>
     private static string Fingerprint(Dictionary<string, byte[]> graphs, int inputSize, IReadOnlyList<int> levels) =>
         BundleFile.Fingerprint(graphs, ["image", "encoder", "prompt"], $"{inputSize};{string.Join(",", levels)}");

@@ -7,7 +7,7 @@ namespace Exemplar.InContext.Training;
 /// frozen encoder's maps. Images are ordered: episode 0's examples, episode 1's examples, …, then the targets of
 /// episodes 0, 1, ….
 /// </summary>
-/// <param name="Maps">Per encoder level, [E·(K + 1), C_l, h_l, w_l] the images' encoder maps.</param>
+/// <param name="Maps">Per encoder level (<see cref="Segmenter.EncodingLevels"/>: the matched ones, then a refinement's), [E·(K + 1), C_l, h_l, w_l] the images' encoder maps.</param>
 /// <param name="ExampleMasks">[E·K, 1, S, S] the class in each example, 0/1.</param>
 /// <param name="ExampleLabelled">[E·K, 1, S, S] where the examples are image and labelled, 0/1.</param>
 /// <param name="TargetMasks">[E, 1, S, S] the class in each target, 0/1.</param>

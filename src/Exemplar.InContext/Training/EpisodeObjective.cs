@@ -31,13 +31,14 @@ public sealed class EpisodeObjective(Segmenter segmenter, double bceWeight = 1, 
         if (segmenter.Decoder is null) throw new InvalidOperationException("the segmenter has no decoder to train");
         using var scope = DisposeScope.Begin();
         int episodes = batch.Episodes, k = batch.Shots;
-        var maps = batch.Maps;
+        var maps = batch.Maps;                                                                // at the segmenter's encoding levels
+        int matched = segmenter.Options.Levels.Count;
         bool presenceHead = segmenter.Decoder.PresenceHead is not null;
         var logits = new List<Tensor>();
         var presence = new List<Tensor>();
         for (int e = 0; e < episodes; e++)
         {
-            var prompt = maps.Select(m => PromptEncoder.EncodeLevel(m.Narrow(0, e * k, k), batch.ExampleMasks.Narrow(0, e * k, k), batch.ExampleLabelled.Narrow(0, e * k, k))).ToList();
+            var prompt = maps.Take(matched).Select(m => PromptEncoder.EncodeLevel(m.Narrow(0, e * k, k), batch.ExampleMasks.Narrow(0, e * k, k), batch.ExampleLabelled.Narrow(0, e * k, k))).ToList();
             var target = maps.Select(m => m.Narrow(0, episodes * k + e, 1)).ToList();
             // Without a presence head the mask logits are the decoder's logits.
             var (mask, present) = segmenter.DecodeParts(target, batch.Guides.Narrow(0, e, 1), prompt, batch.TargetPriors?.Narrow(0, e, 1));

@@ -41,7 +41,7 @@ public sealed class EpisodeTrainingData : ITrainingData<EpisodeBatch>, IDisposab
     /// <summary>Builds and encodes the view pool (the slow part: one encoder pass per view).</summary>
     /// <param name="sources">The data sets.</param>
     /// <param name="encoder">The frozen encoder.</param>
-    /// <param name="levels">The levels the segmenter matches.</param>
+    /// <param name="levels">The levels the segmenter encodes targets at (<see cref="Segmenter.EncodingLevels"/>).</param>
     /// <param name="inputSize">The segmenter's input size S.</param>
     /// <param name="options">How episodes are drawn.</param>
     /// <param name="seed">The run's seed.</param>

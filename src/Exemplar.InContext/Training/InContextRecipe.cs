@@ -67,6 +67,19 @@ public sealed class InContextModelRecipe
     /// </summary>
     public bool Prior { get; set; }
 
+    /// <summary>
+    /// A finer encoder level for a <see cref="MaskRefinement"/> (e.g. 6, MobileNetV2's stride-8 block), or null for
+    /// none. A start decoder without a refinement gets a fresh one whose correction starts at zero.
+    /// </summary>
+    public int? FineLevel { get; set; }
+
+    /// <summary>
+    /// Train only the refinement: the decoder <see cref="DecoderWeights"/> gave keeps its weights (its coarse masks and
+    /// presence head stay exactly as they were) and the refinement learns to correct the masks at the finer grid.
+    /// Needs <see cref="FineLevel"/> and <see cref="DecoderWeights"/>.
+    /// </summary>
+    public bool RefinementOnly { get; set; }
+
     /// <summary>A decoder file to start from (fine-tuning), or null for a fresh decoder.</summary>
     public string? DecoderWeights { get; set; }
 

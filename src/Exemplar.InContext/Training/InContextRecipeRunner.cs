@@ -50,6 +50,8 @@ public static class InContextRecipeRunner
             throw mapper.ErrorAt("model.presence_only", "trains the presence head of a decoder that model.decoder_weights starts from: set model.presence: true and model.decoder_weights");
         if (r.Model.PresenceOnly && r.Model.Prior)
             throw mapper.ErrorAt("model.presence_only", "trains the presence head alone, so a propagation decoder's prior projection (model.prior) would never train: drop one of them");
+        if (r.Model.RefinementOnly && (r.Model.FineLevel is null || r.Model.DecoderWeights is null || r.Model.PresenceOnly || r.Model.Prior))
+            throw mapper.ErrorAt("model.refinement_only", "trains the refinement alone on a decoder that model.decoder_weights starts from: set model.fine_level and model.decoder_weights (and neither presence_only nor prior, whose parts would never train)");
         try
         {
             r.Episodes.Validate();
@@ -107,9 +109,18 @@ public static class InContextRecipeRunner
         {
             throw mapper.ErrorAt("model.input_size", e.Message);
         }
-        var channels = LevelChannels(encoder, segmenterOptions);
+        IReadOnlyList<long> channels;
+        FineLevel? fine;
+        try
+        {
+            (channels, fine) = Channels(encoder, segmenterOptions, r.Model.FineLevel);
+        }
+        catch (ArgumentException e)
+        {
+            throw mapper.ErrorAt("model.fine_level", e.Message);
+        }
         LibTorch.ManualSeed(r.Trainer.Seed); // the decoder's random initialisation
-        using var decoder = new LearnedDecoder(channels, r.Model.Width, r.Model.Presence, r.Model.Prior);
+        using var decoder = new LearnedDecoder(channels, r.Model.Width, r.Model.Presence, r.Model.Prior, fine);
         if (r.Model.DecoderWeights is { } start)
         {
             string startPath = resolve("model.decoder_weights", start);
@@ -120,9 +131,11 @@ public static class InContextRecipeRunner
                 if (startInfo.Width != r.Model.Width) throw new ArgumentException($"{startPath} has width {startInfo.Width}, the recipe {r.Model.Width}");
                 if (startInfo.Presence && !r.Model.Presence) throw new ArgumentException($"{startPath} has a presence head and the recipe's decoder none: set model.presence: true");
                 if (startInfo.Prior && !r.Model.Prior) throw new ArgumentException($"{startPath} reads a mask prior and the recipe's decoder none: set model.prior: true");
+                if (startInfo.FineLevel is { } startFine && startFine != r.Model.FineLevel) throw new ArgumentException($"{startPath} refines at level {startFine}: set model.fine_level: {startFine}");
                 var added = new List<string>();
                 if (r.Model.Presence && !startInfo.Presence) added.Add(LearnedDecoder.PresencePrefix);
                 if (r.Model.Prior && !startInfo.Prior) added.Add(LearnedDecoder.PriorPrefix);
+                if (fine is not null && startInfo.FineLevel is null) added.Add(LearnedDecoder.RefinementPrefix);
                 LoadStart(decoder, startPath, added, $"an in-context decoder for {zoo.Name}");
             }
             catch (Exception e) when (e is ArgumentException or IOException or Torch.Serialization.CheckpointFormatException)
@@ -135,15 +148,20 @@ public static class InContextRecipeRunner
             decoder.Freeze();
             decoder.PresenceHead!.Unfreeze();
         }
+        if (r.Model.RefinementOnly)
+        {
+            decoder.Freeze();
+            decoder.Refinement!.Unfreeze();
+        }
         var segmenter = new Segmenter(encoder, zoo.Name, segmenterOptions, decoder);
 
         var sources = trainSpecs.Select(s => Open(() => EpisodeSource.Open(s, r.Episodes.HeldOutFold), "episodes.sources", s, mapper)).ToList();
         Console.Error.WriteLine($"encoding {sampling.Views} training views from {string.Join(", ", sources.Select(s => s.Name))}");
-        using var data = new EpisodeTrainingData(sources, encoder, segmenterOptions.Levels, segmenterOptions.InputSize, sampling, r.Trainer.Seed,
+        using var data = new EpisodeTrainingData(sources, encoder, segmenter.EncodingLevels, segmenterOptions.InputSize, sampling, r.Trainer.Seed,
             (done, total) => { if (done % 200 < 8 || done == total) Console.Error.WriteLine($"  {done}/{total} views encoded"); }, priors: r.Model.Prior);
         var validator = valSpecs.Count == 0 ? null : Open(() => new EpisodeValidator(segmenter, valSpecs, r.Validation.Episodes, r.Validation.Shots), "validation.sources", valSpecs[0], mapper);
         var info = new DecoderInfo(zoo.Name, [.. segmenterOptions.Levels], channels, r.Model.Width, segmenterOptions.InputSize,
-            string.Join(", ", sources.Select(s => s.Name)), Path.GetFileName(path), 0, r.Model.Presence, r.Model.Prior);
+            string.Join(", ", sources.Select(s => s.Name)), Path.GetFileName(path), 0, r.Model.Presence, r.Model.Prior, fine?.Level, fine?.Channels);
 
         Trainer<EpisodeBatch>? trainer = null;
         var trainerOptions = RecipeRunner.TrainerOptionsFor(r.Trainer) with
@@ -203,12 +221,25 @@ public static class InContextRecipeRunner
     }
 
     /// <summary>Channels of each level the segmenter matches (one forward pass on a blank image).</summary>
-    public static IReadOnlyList<long> LevelChannels(IImageEncoder encoder, SegmenterOptions options)
+    public static IReadOnlyList<long> LevelChannels(IImageEncoder encoder, SegmenterOptions options) => Channels(encoder, options, null).Levels;
+
+    /// <summary>
+    /// Channels of each level the segmenter matches and, with <paramref name="fineLevel"/>, the fine level (one forward
+    /// pass on a blank image).
+    /// </summary>
+    /// <exception cref="ArgumentException">The fine level is no finer than the matched levels.</exception>
+    public static (IReadOnlyList<long> Levels, FineLevel? Fine) Channels(IImageEncoder encoder, SegmenterOptions options, int? fineLevel)
     {
         using var noGrad = LibTorch.NoGrad();
         using var scope = DisposeScope.Begin();
         var blank = Tensor.Zeros([1, 3, options.InputSize, options.InputSize]);
-        return [.. encoder.ForwardIntermediates(blank, options.Levels).Select(m => m.Features.Size(1))];
+        var maps = encoder.ForwardIntermediates(blank, fineLevel is { } f ? [.. options.Levels, f] : options.Levels);
+        var levels = maps.Take(options.Levels.Count).ToList();
+        if (fineLevel is null) return ([.. levels.Select(m => m.Features.Size(1))], null);
+        var fine = maps[^1];
+        int finest = levels.Min(m => m.Stride);
+        if (fine.Stride >= finest) throw new ArgumentException($"level {fineLevel} has stride {fine.Stride}: a fine level must be finer than the matched levels (stride {finest})");
+        return ([.. levels.Select(m => m.Features.Size(1))], new FineLevel(fineLevel.Value, fine.Features.Size(1)));
     }
 
     private static List<EvaluationDataset> Specs(IReadOnlyList<string> texts, string key, Func<string, string, string> resolve, YamlRecipeMapper mapper)

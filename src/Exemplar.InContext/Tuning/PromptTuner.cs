@@ -92,7 +92,7 @@ public sealed class PromptTuner(Segmenter segmenter)
                 {
                     if (k == 1 && !mirrored) continue;
                     Tensor Orient(Tensor t) => mirrored ? t.Flip([3]) : t;
-                    var maps = segmenter.Encoder.ForwardIntermediates(Orient(input), segmenter.Options.Levels).Select(m => m.Features).ToArray();
+                    var maps = segmenter.Encoder.ForwardIntermediates(Orient(input), segmenter.EncodingLevels).Select(m => m.Features).ToArray();
                     targets.Add((maps, Orient(guide), Orient(masks), Orient(labelled), i));
                 }
             }

@@ -60,6 +60,21 @@ public sealed record BundleManifest
     /// <summary>Input pixels per cell of each level's map.</summary>
     [JsonPropertyName("level_strides")] public required int[] LevelStrides { get; init; }
 
+    /// <summary>
+    /// The finer encoder level a decoder graph refines at (the encoder graph then gives a last output, <c>fine</c>,
+    /// which a refining decoder or tracker graph takes after the level maps), or null (absent) for none.
+    /// </summary>
+    [JsonPropertyName("fine_level")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? FineLevel { get; init; }
+
+    /// <summary>The encoder graph's last output with a <see cref="FineLevel"/>, and the refining decoder graphs' input.</summary>
+    public const string FineOutput = "fine";
+
+    /// <summary>Channels of the fine map (with <see cref="FineLevel"/>).</summary>
+    [JsonPropertyName("fine_channels")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? FineChannels { get; init; }
+
+    /// <summary>Input pixels per cell of the fine map (with <see cref="FineLevel"/>).</summary>
+    [JsonPropertyName("fine_stride")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? FineStride { get; init; }
+
     /// <summary>The default probability threshold.</summary>
     [JsonPropertyName("threshold")] public double Threshold { get; init; } = 0.5;
 

@@ -26,19 +26,29 @@ public sealed class BundleExporterTests : IDisposable
     [InlineData("dinov2_vits14", 112)]
     [InlineData("mobilenetv2", 128, true)]
     [InlineData("dinov2_vits14", 112, true)]
-    public void EveryGraphMatchesTheTorchCodeItWasTracedFrom(string name, int size, bool learned = false)
+    [InlineData("mobilenetv2", 128, true, 6)]
+    public void EveryGraphMatchesTheTorchCodeItWasTracedFrom(string name, int size, bool learned = false, int? trackerFineLevel = null)
     {
         using var scope = DisposeScope.Begin();
         using var encoder = ModelZoo.Get(name).Create();
         ((Module)encoder).Eval();
         var options = SegmenterOptions.For(encoder) with { InputSize = size, GuidedRadius = 8 };
         using var decoder = learned ? RandomDecoder(encoder, options) : null;
-        // With a trained decoder, also a propagation decoder: the bundle's tracker graph.
-        using var tracker = learned ? RandomDecoder(encoder, options, prior: true) : null;
+        // With a trained decoder, also a propagation decoder: the bundle's tracker graph (refining at a finer level, while
+        // the image decoder does not: the encoder gives the fine map, only the tracker graph takes it).
+        using var tracker = learned ? RandomDecoder(encoder, options, prior: true, trackerFineLevel) : null;
         var segmenter = new Segmenter(encoder, name, options, decoder);
         string path = Path.Combine(_dir, $"{name}.exemplar");
         var manifest = BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none", TrackerDecoder = tracker });
         Assert.Equal(learned, manifest.Graphs.ContainsKey("tracker"));
+        Assert.Equal(trackerFineLevel, manifest.FineLevel);
+        if (trackerFineLevel is not null)
+        {
+            // Its encoder's extra output changes no level map: prompts are shared with the bundle without the refinement.
+            var plain = BundleExporter.Export(segmenter, Path.Combine(_dir, "plain.exemplar"), new BundleOptions { WeightsSource = "random", WeightsLicence = "none" });
+            Assert.Null(plain.FineLevel);
+            Assert.Equal(plain.Fingerprint, manifest.Fingerprint);
+        }
         Assert.Throws<IOException>(() => BundleExporter.Export(segmenter, path, new BundleOptions { WeightsSource = "random", WeightsLicence = "none" }));
 
         using var zip = ZipFile.OpenRead(path);
@@ -60,7 +70,10 @@ public sealed class BundleExporterTests : IDisposable
         var image = Tensor.Randn([1, 3, size, size], new Generator(5));
         var maps = segmenter.Encoder.ForwardIntermediates(image, options.Levels).Select(m => m.Features).ToArray();
         var onnxMaps = OnnxCheck.Run(Graph("encoder"), ("image", image));
+        Assert.Equal(levels + (trackerFineLevel is null ? 0 : 1), onnxMaps.Length);
         for (int l = 0; l < levels; l++) AssertClose(maps[l], onnxMaps[l], 1e-4, $"{name} encoder level {l}");
+        var fine = trackerFineLevel is { } f ? segmenter.Encoder.ForwardIntermediates(image, [f])[0].Features : null;
+        if (fine is not null) AssertClose(fine, onnxMaps[^1], 1e-4, $"{name} encoder fine level");
 
         // Three examples of three classes (the trace saw two and two).
         var examples = Enumerable.Range(0, 3).Select(k =>
@@ -104,19 +117,20 @@ public sealed class BundleExporterTests : IDisposable
 
         // The tracker graph: the same inputs and the previous frame's masks of the three classes.
         var prior = Tensor.Rand([1, 3, size, size], new Generator(7)).Gt(0.5).To(DType.Float32);
-        var tracked = new Segmenter(encoder, name, options, tracker).DecodeLogits(maps, guide, promptLevels, prior);
+        var tracked = new Segmenter(encoder, name, options, tracker).DecodeLogits(fine is null ? maps : [.. maps, fine], guide, promptLevels, prior);
         Assert.True((tracked - logits).Abs().Max().ToDouble() > 1e-2, "the propagation decoder's own weights and prior");
-        var onnxTracked = OnnxCheck.Run(Graph("tracker"), [.. inputs, ("prior", prior)])[0];
+        var onnxTracked = OnnxCheck.Run(Graph("tracker"), [.. inputs, .. fine is null ? [] : new[] { ("fine", fine!) }, ("prior", prior)])[0];
         AssertClose(tracked, onnxTracked, 1e-3, $"{name} tracker logits");
     }
 
     /// <summary>
-    /// A trained-decoder stand-in with a presence head (and a prior projection for a propagation decoder): random
-    /// weights everywhere, the zero-initialised parts included, in evaluation mode.
+    /// A trained-decoder stand-in with a presence head (and a prior projection for a propagation decoder, a refinement
+    /// with a fine level): random weights everywhere, the zero-initialised parts included, in evaluation mode.
     /// </summary>
-    private static LearnedDecoder RandomDecoder(IImageEncoder encoder, SegmenterOptions options, bool prior = false)
+    private static LearnedDecoder RandomDecoder(IImageEncoder encoder, SegmenterOptions options, bool prior = false, int? fineLevel = null)
     {
-        var decoder = new LearnedDecoder(Exemplar.InContext.Training.InContextRecipeRunner.LevelChannels(encoder, options), width: 16, presence: true, prior);
+        var (channels, fine) = Exemplar.InContext.Training.InContextRecipeRunner.Channels(encoder, options, fineLevel);
+        var decoder = new LearnedDecoder(channels, width: 16, presence: true, prior, fine);
         ulong seed = prior ? 140UL : 40;
         foreach (var (_, p) in decoder.NamedParameters()) Init.Normal_(p, 0, 0.3, new Generator(seed++));
         decoder.Eval();

@@ -6,12 +6,14 @@ namespace Exemplar.Training.Tests.Optim;
 
 /// <summary>
 /// Every optimizer follows PyTorch 1.13's trajectory on the reference problem for 50 steps: the parameters within
-/// 1e-6 relative at every step (in practice they agree to the bit, since both run the same ATen kernels in the same
-/// order), and the rates each step used within 1e-12.
+/// 1e-4 relative at every step, and the rates each step used within 1e-12. On the CPU the reference was written on they
+/// agree to the bit (both run the same ATen kernels in the same order); on another (AVX-512 rather than AVX2 matrix
+/// kernels) the loss's gradients round differently in their last bits and the difference compounds to a few 1e-6 over
+/// the steps, while a wrong update rule (a missing bias correction, decay applied twice) is off by 1e-2 or more.
 /// </summary>
 public sealed class OptimizerParityTests(ITestOutputHelper output)
 {
-    private const double ParameterTolerance = 1e-6;
+    private const double ParameterTolerance = 1e-4;
     private const double RateTolerance = 1e-12;
 
     public static TheoryData<string> Names => ReferenceSetups.OptimizerNames;

@@ -98,13 +98,16 @@ public static class DeployGraphs
 
     /// <summary>
     /// The ONNX model zoo's int8 MobileNetV2 (<paramref name="path"/>, verified block by block as the loader does)
-    /// cut after the deepest requested block, with an output <c>level{i}</c> per requested block (dequantised at the
-    /// end: every convolution still runs in int8), its input renamed <c>image</c> with any batch and size.
+    /// cut after the deepest requested block, with an output per requested block (<c>level{i}</c>, or the name
+    /// <paramref name="names"/> gives it; dequantised at the end: every convolution still runs in int8), its input
+    /// renamed <c>image</c> with any batch and size.
     /// </summary>
     /// <param name="path">mobilenetv2-12-int8.onnx.</param>
     /// <param name="levels">Block indices (negative from the end), as <c>IImageEncoder.ForwardIntermediates</c> takes them.</param>
-    public static OnnxExport Int8MobileNetV2Levels(string path, IReadOnlyList<int> levels)
+    /// <param name="names">The outputs' names, one per level (default: <c>level0</c>, <c>level1</c>, …).</param>
+    public static OnnxExport Int8MobileNetV2Levels(string path, IReadOnlyList<int> levels, IReadOnlyList<string>? names = null)
     {
+        if (names is not null && names.Count != levels.Count) throw new ArgumentException($"{names.Count} output names for {levels.Count} levels", nameof(names));
         var onnx = OnnxModel.Load(path);
         var outputs = MobileNetV2OnnxLoader.LevelOutputs(onnx);
         var model = onnx.Proto.Clone();
@@ -116,8 +119,9 @@ public static class DeployGraphs
             int block = levels[l] < 0 ? levels[l] + outputs.Count : levels[l];
             if (block < 0 || block >= outputs.Count) throw new ArgumentOutOfRangeException(nameof(levels), levels[l], $"MobileNetV2 has blocks 0..{outputs.Count - 1}");
             var value = outputs[block];
-            graph.Node.Add(Node("DequantizeLinear", [value.Name, value.Scale, value.ZeroPoint], $"level{l}"));
-            graph.Output.Add(Value($"level{l}", OnnxDataType.Float, ["batch", null, null, null]));
+            string name = names?[l] ?? $"level{l}";
+            graph.Node.Add(Node("DequantizeLinear", [value.Name, value.Scale, value.ZeroPoint], name));
+            graph.Output.Add(Value(name, OnnxDataType.Float, ["batch", null, null, null]));
         }
         foreach (var node in graph.Node) for (int i = 0; i < node.Input.Count; i++) if (node.Input[i] == input) node.Input[i] = "image";
         graph.Input.Clear();
