@@ -26,6 +26,8 @@ public sealed class ExemplarModel : IDisposable
 
     private readonly Dictionary<string, InferenceSession> _sessions;
     private readonly BundleInfo _info;
+    /// <summary>The decoder graphs (decoder, tracker) that take the encoder's fine map.</summary>
+    private readonly HashSet<string> _takesFine;
 
     static ExemplarModel() => OrtEnv.Instance().DisableTelemetryEvents();
 
@@ -34,6 +36,7 @@ public sealed class ExemplarModel : IDisposable
         Path = path;
         _info = info;
         _sessions = sessions;
+        _takesFine = [.. sessions.Where(s => s.Value.InputNames.Contains(BundleInfo.FineInput)).Select(s => s.Key)];
     }
 
     /// <summary>The bundle file.</summary>
@@ -295,7 +298,7 @@ public sealed class ExemplarModel : IDisposable
         var inputs = new List<(string, OrtValue)>();
         for (int l = 0; l < _info.Levels.Length; l++) inputs.Add(($"level{l}", frame.Maps[l]));
         // The encoder's fine map is its last output (CheckGraphs made sure of the names).
-        if (_sessions[role].InputNames.Contains(BundleInfo.FineInput)) inputs.Add((BundleInfo.FineInput, frame.Maps[_info.Levels.Length]));
+        if (_takesFine.Contains(role)) inputs.Add((BundleInfo.FineInput, frame.Maps[_info.Levels.Length]));
         inputs.Add(("guide", frame.Prepared[1]));
         var promptValues = prompt.Values;
         for (int l = 0; l < _info.Levels.Length; l++)
