@@ -163,7 +163,7 @@ internal static class SegmentCommand
     }
 
     /// <summary>A runtime prompt file; an Exemplar.Torch one (safetensors) is named as such, with the option that reads it.</summary>
-    private static Exemplar.Runtime.Prompt LoadRuntimePrompt(string path)
+    internal static Exemplar.Runtime.Prompt LoadRuntimePrompt(string path)
     {
         try
         {
@@ -171,7 +171,7 @@ internal static class SegmentCommand
         }
         catch (InvalidDataException) when (WeightFile.Sniff(path) == WeightFileKind.SafeTensors)
         {
-            throw new ArgumentException($"{path} is a prompt file of the Exemplar.Torch engine: pass --engine torch with the --model and --weights it was encoded with");
+            throw new ArgumentException($"{path} is a prompt file of the Exemplar.Torch engine: segment with --engine torch and the --model and --weights it was encoded with, or write a bundle's prompt (tune --bundle; encode-prompts without --engine torch)");
         }
     }
 

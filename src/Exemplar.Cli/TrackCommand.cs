@@ -107,11 +107,12 @@ internal static class TrackCommand
         var video = new Option<FileInfo?>("--video") { Description = "Also write the overlays as an H.264 MP4 (needs ffmpeg)." };
         var fps = new Option<double?>("--fps") { Description = "Frame rate of --video (default: the input video's, 24 for a folder)." };
         var force = new Option<bool>("--force") { Description = "Overwrite existing outputs." };
+        var prompt = new Option<FileInfo?>("--prompts") { Description = "A prompt of this bundle (e.g. from tune --bundle) to segment the frames with, in place of the first frame's own encoding; --example and --mask still give the first frame." };
         var tracker = new TrackerCliOptions();
         var engine = new EngineOptions();
         var command = new Command("track", "Track what a first-frame mask shows through the frames of a video (Exemplar.Runtime).")
         {
-            frames, output, overlay, video, fps, force, engine.Bundle, engine.Device,
+            frames, output, overlay, video, fps, force, prompt, engine.Bundle, engine.Device,
         };
         inputs.AddPromptOptions(command);
         tracker.AddTo(command);
@@ -130,7 +131,8 @@ internal static class TrackCommand
 
             using var prompts = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
             using var model = engine.LoadModel(result, LibTorch.Threads);
-            using var track = new VideoTracker(model, RuntimeExampleSegmenter.Examples(prompts)[0], options);
+            using var given = result.GetValue(prompt) is { } promptFile ? SegmentCommand.LoadRuntimePrompt(promptFile.FullName) : null;
+            using var track = new VideoTracker(model, RuntimeExampleSegmenter.Examples(prompts)[0], given, options);
             Terminal.Note($"tracking {string.Join(", ", track.Classes)} in {source.Path} ({TrackerCliOptions.Describe(options, track.Propagates)})");
             bool created = !Directory.Exists(outDir);
             Directory.CreateDirectory(outDir);

@@ -31,9 +31,17 @@ public sealed class PromptFeatures : IDisposable
     private const string FormatVersion = "exemplar-prompts-1";
 
     /// <summary>Creates the features (the object owns the levels).</summary>
-    public PromptFeatures(string encoderName, string encoderFingerprint, int inputSize, IReadOnlyList<int> levels, IReadOnlyList<string> classNames, IReadOnlyList<PromptLevel> levelFeatures)
+    /// <param name="encoderName">The encoder's zoo name.</param>
+    /// <param name="encoderFingerprint">Its weights' fingerprint.</param>
+    /// <param name="inputSize">The square input side.</param>
+    /// <param name="levels">The encoder levels.</param>
+    /// <param name="classNames">The class names.</param>
+    /// <param name="levelFeatures">Per level, the encoded examples.</param>
+    /// <param name="logitOffsets">Per class, a constant added to the target's logits (in-context tuning's); null: none.</param>
+    public PromptFeatures(string encoderName, string encoderFingerprint, int inputSize, IReadOnlyList<int> levels, IReadOnlyList<string> classNames, IReadOnlyList<PromptLevel> levelFeatures, IReadOnlyList<float>? logitOffsets = null)
     {
         if (levels.Count != levelFeatures.Count) throw new ArgumentException("one feature set per level is needed");
+        if (OffsetProblem(logitOffsets, classNames.Count) is { } problem) throw new ArgumentException(problem, nameof(logitOffsets));
         foreach (var level in levelFeatures)
         {
             long k = level.Features.Size(0);
@@ -52,6 +60,7 @@ public sealed class PromptFeatures : IDisposable
         Levels = levels;
         ClassNames = classNames;
         LevelFeatures = levelFeatures;
+        LogitOffsets = logitOffsets?.ToArray() ?? new float[classNames.Count];
     }
 
     /// <summary>The zoo name of the encoder that produced them; targets must be encoded by the same.</summary>
@@ -71,6 +80,18 @@ public sealed class PromptFeatures : IDisposable
 
     /// <summary>Per level, the example features and mask coverage.</summary>
     public IReadOnlyList<PromptLevel> LevelFeatures { get; }
+
+    /// <summary>
+    /// Per class, the constant the segmenter adds to a target's logits (0 for an encoded prompt; in-context tuning
+    /// chooses them on the examples, <see cref="Tuning.PromptTuner"/>).
+    /// </summary>
+    public IReadOnlyList<float> LogitOffsets { get; }
+
+    /// <summary>Whether any class has a non-zero <see cref="LogitOffsets"/>.</summary>
+    public bool HasLogitOffsets => LogitOffsets.Any(b => b != 0);
+
+    /// <summary>The largest offset a prompt may hold (tuning searches far less; beyond this a logit is saturated).</summary>
+    public const float MaxLogitOffset = 30;
 
     /// <summary>The prompt file these were loaded from (null when encoded in this process): errors about them name it.</summary>
     public string? SourcePath { get; private init; }
@@ -108,8 +129,10 @@ public sealed class PromptFeatures : IDisposable
             ["input_size"] = InputSize.ToString(CultureInfo.InvariantCulture),
             ["levels"] = JsonSerializer.Serialize(Levels),
             ["classes"] = JsonSerializer.Serialize(ClassNames),
-            ["tensor_sha256"] = Checksum(tensors),
+            ["tensor_sha256"] = Checksum(tensors, HasLogitOffsets ? LogitOffsets : null),
         };
+        // Written only when set, so an untuned prompt's file is the same as before offsets existed.
+        if (HasLogitOffsets) metadata["logit_offsets"] = JsonSerializer.Serialize(LogitOffsets);
         SafeTensors.Save(path, tensors, metadata, overwrite);
     }
 
@@ -142,6 +165,7 @@ public sealed class PromptFeatures : IDisposable
             var classes = ParseClasses(NonEmpty(meta, "classes"));
             string checksum = meta.GetValueOrDefault("tensor_sha256")
                 ?? throw new FormatException("the header has no 'tensor_sha256' (an older Exemplar's file, or an edited one): encode the prompts again");
+            float[]? offsets = meta.TryGetValue("logit_offsets", out var offsetText) ? ParseOffsets(offsetText, classes.Length) : null;
 
             var expected = Enumerable.Range(0, levels.Length).SelectMany(i => new[] { $"level{i}.features", $"level{i}.foreground", $"level{i}.valid" }).ToHashSet(StringComparer.Ordinal);
             if (!expected.SetEquals(file.Keys))
@@ -167,13 +191,13 @@ public sealed class PromptFeatures : IDisposable
                 tensors[$"level{i}.foreground"] = perLevel[i].Foreground;
                 tensors[$"level{i}.valid"] = perLevel[i].Valid;
             }
-            string actual = Checksum(tensors);
+            string actual = Checksum(tensors, offsets);
             if (!string.Equals(actual, checksum, StringComparison.Ordinal))
             {
-                throw new FormatException($"the tensor data do not match their checksum (tensor_sha256 {checksum}, the data hash to {actual}): the file is damaged");
+                throw new FormatException($"the tensor data (and logit offsets) do not match their checksum (tensor_sha256 {checksum}, they hash to {actual}): the file is damaged");
             }
             foreach (var (name, t) in tensors) CheckValues(name, t);
-            return new PromptFeatures(encoder, fingerprint, inputSize, levels, classes, perLevel) { SourcePath = path };
+            return new PromptFeatures(encoder, fingerprint, inputSize, levels, classes, perLevel, offsets) { SourcePath = path };
         }
         catch (Exception e)
         {
@@ -183,14 +207,19 @@ public sealed class PromptFeatures : IDisposable
         }
     }
 
-    /// <summary>SHA-256 (hex) over each tensor's name, shape and bytes, in name order.</summary>
-    internal static string Checksum(IReadOnlyDictionary<string, Tensor> tensors)
+    /// <summary>SHA-256 (hex) over each tensor's name, shape and bytes, in name order, then the logit offsets when there are any.</summary>
+    internal static string Checksum(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyList<float>? logitOffsets = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (name, t) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes($"{name}:{string.Join("x", t.Shape)}:{t.DType};"));
             hash.AppendData(t.ToBytes());
+        }
+        if (logitOffsets is not null)
+        {
+            hash.AppendData("logit_offsets;"u8);
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(logitOffsets.ToArray().AsSpan()));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
@@ -208,6 +237,19 @@ public sealed class PromptFeatures : IDisposable
         }
         return levels;
     }
+
+    private static float[] ParseOffsets(string json, int classes)
+    {
+        var offsets = JsonSerializer.Deserialize<float[]?>(json) ?? throw new FormatException("logit_offsets is null");
+        return OffsetProblem(offsets, classes) is { } problem ? throw new FormatException(problem) : offsets;
+    }
+
+    /// <summary>What is wrong with the offsets (one finite offset per class, each within <see cref="MaxLogitOffset"/>), or null.</summary>
+    private static string? OffsetProblem(IReadOnlyList<float>? offsets, int classes) =>
+        offsets is null ? null
+        : offsets.Count != classes ? $"{offsets.Count} logit offset(s) for {classes} class(es)"
+        : offsets.Any(b => !float.IsFinite(b) || Math.Abs(b) > MaxLogitOffset) ? string.Create(CultureInfo.InvariantCulture, $"logit offsets [{string.Join(", ", offsets)}] must be finite and within ±{MaxLogitOffset}")
+        : null;
 
     private static string[] ParseClasses(string json)
     {

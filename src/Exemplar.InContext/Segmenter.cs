@@ -82,6 +82,7 @@ public sealed class Segmenter(IImageEncoder encoder, string encoderName, Segment
                 }
             }
             var full = DecodeLogits(maps, Tensor.Stack([.. prepared.Select(p => p.Guide)]), prompts.LevelFeatures);
+            if (prompts.HasLogitOffsets) full += Tensor.From([.. prompts.LogitOffsets], 1, prompts.LogitOffsets.Count, 1, 1).To(full.Device);
             var results = new List<SegmentationResult>();
             for (int i = 0; i < prepared.Count; i++)
             {

@@ -287,7 +287,8 @@ public sealed class ExemplarModel : IDisposable
     }
 
     /// <summary>
-    /// The decoder's logits [classes, S, S] (row-major) for an encoded frame against a prompt's levels; with
+    /// The decoder's logits [classes, S, S] (row-major) for an encoded frame against a prompt's levels, plus the
+    /// prompt's <see cref="Prompt.LogitOffsets"/>; with
     /// <paramref name="prior"/> [classes, S, S] (where each class was in the previous frame, in [0, 1]), the tracker
     /// graph's (<see cref="BundleInfo.HasTracker"/>).
     /// </summary>
@@ -312,7 +313,12 @@ public sealed class ExemplarModel : IDisposable
         using var priorValue = prior is null ? null : OrtValue.CreateTensorValueFromMemory(prior, [1, classes, s, s]);
         if (priorValue is not null) inputs.Add(("prior", priorValue));
         using var logits = Run(role, inputs);
-        return logits[0].GetTensorDataAsSpan<float>().ToArray();
+        var result = logits[0].GetTensorDataAsSpan<float>().ToArray();
+        if (prompt.HasLogitOffsets)
+        {
+            for (int c = 0; c < classes; c++) TensorPrimitives.Add(result.AsSpan(c * s * s, s * s), prompt.LogitOffsets[c], result.AsSpan(c * s * s, s * s));
+        }
+        return result;
     }
 
     /// <summary>The restoration graph on logits [classes, S, S]: probabilities and labels at the frame's own size.</summary>
@@ -375,7 +381,7 @@ public sealed class ExemplarModel : IDisposable
     }
 
     /// <summary>The prompt must come from this bundle's encoder and have its levels: fingerprint, level count, channels, grid.</summary>
-    private void CheckCompatible(Prompt prompt)
+    internal void CheckCompatible(Prompt prompt)
     {
         string source = prompt.Source is null ? "the prompt" : $"the prompt {prompt.Source}";
         if (prompt.Fingerprint != _info.Fingerprint)

@@ -26,12 +26,14 @@ public sealed class Prompt : IDisposable
     private object? _valuesLock;
     private bool _disposed;
 
-    internal Prompt(string fingerprint, IReadOnlyList<string> classes, IReadOnlyList<PromptLevel> levels, string? source = null)
+    internal Prompt(string fingerprint, IReadOnlyList<string> classes, IReadOnlyList<PromptLevel> levels, string? source = null, IReadOnlyList<float>? logitOffsets = null)
     {
+        if (logitOffsets is not null && OffsetProblem(logitOffsets, classes.Count) is { } problem) throw new ArgumentException(problem, nameof(logitOffsets));
         Fingerprint = fingerprint;
         Classes = classes;
         Levels = levels;
         Source = source;
+        LogitOffsets = logitOffsets?.ToArray() ?? new float[classes.Count];
     }
 
     /// <summary>The file it was loaded from (null for a prompt encoded in this process), for messages.</summary>
@@ -42,6 +44,18 @@ public sealed class Prompt : IDisposable
 
     /// <summary>Class names (label i + 1 in label maps).</summary>
     public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>
+    /// Per class, the constant added to a target's logits before the threshold: 0 for an encoded prompt; in-context
+    /// tuning (<c>exemplar tune</c>) chooses them on the examples.
+    /// </summary>
+    public IReadOnlyList<float> LogitOffsets { get; }
+
+    /// <summary>Whether any class has a non-zero <see cref="LogitOffsets"/>.</summary>
+    public bool HasLogitOffsets => LogitOffsets.Any(b => b != 0);
+
+    /// <summary>The largest logit offset a prompt may hold (beyond it a logit is saturated).</summary>
+    public const float MaxLogitOffset = 30;
 
     /// <summary>Number of examples.</summary>
     public int ExampleCount => (int)Levels[0].Shape[0];
@@ -60,7 +74,8 @@ public sealed class Prompt : IDisposable
             }
         }
         var bytes = data.ToArray();
-        var header = new PromptHeader { Fingerprint = Fingerprint, Classes = [.. Classes], Shapes = [.. Levels.Select(l => l.Shape)] };
+        // Offsets are written only when set, so an untuned prompt's file is the same as before they existed.
+        var header = new PromptHeader { Fingerprint = Fingerprint, Classes = [.. Classes], Shapes = [.. Levels.Select(l => l.Shape)], LogitOffsets = HasLogitOffsets ? [.. LogitOffsets] : null };
         var json = JsonSerializer.SerializeToUtf8Bytes(header with { Sha256 = Checksum(header, bytes) });
         OutputFile.Write(path, file =>
         {
@@ -97,6 +112,7 @@ public sealed class Prompt : IDisposable
         var data = bytes.AsMemory(Magic.Length + 4 + headerLength);
         if (classes.Length > ExemplarModel.MaxClasses) throw Bad($"{classes.Length} classes, more than the {ExemplarModel.MaxClasses} a prompt may hold");
         if (Checksum(header with { Sha256 = null }, data.Span) != header.Sha256) throw Bad("checksum mismatch: the header or the data were changed or truncated");
+        if (header.LogitOffsets is { } offsets && OffsetProblem(offsets, classes.Length) is { } offsetProblem) throw Bad(offsetProblem);
         var levels = new List<PromptLevel>();
         long offset = 0;
         long examples = -1;
@@ -120,8 +136,14 @@ public sealed class Prompt : IDisposable
             levels.Add(new PromptLevel(Take(cells * shape[1]), Take(cells * classes.Length), Take(cells), shape));
         }
         if (offset != data.Length) throw Bad($"{data.Length - offset} bytes after the last level");
-        return new Prompt(header.Fingerprint, classes, levels, path);
+        return new Prompt(header.Fingerprint, classes, levels, path, header.LogitOffsets);
     }
+
+    /// <summary>What is wrong with the offsets (one finite offset per class, each within <see cref="MaxLogitOffset"/>), or null.</summary>
+    private static string? OffsetProblem(IReadOnlyList<float> offsets, int classes) =>
+        offsets.Count != classes ? $"{offsets.Count} logit offset(s) for {classes} class(es)"
+        : offsets.Any(b => !float.IsFinite(b) || Math.Abs(b) > MaxLogitOffset) ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"logit offsets [{string.Join(", ", offsets)}] must be finite and within ±{MaxLogitOffset}")
+        : null;
 
     /// <summary>The examples' features per level (copies, [K, C, h, w] row-major; shapes in <see cref="FeatureShapes"/>).</summary>
     public IReadOnlyList<float[]> Features => [.. Levels.Select(l => (float[])l.Features.Clone())];
@@ -131,10 +153,11 @@ public sealed class Prompt : IDisposable
 
     /// <summary>
     /// A prompt with the same examples' masks and these features instead (each cell's vector L2-normalised, as the
-    /// prompt graph writes them): what in-context tuning produces. The masks, classes and fingerprint are kept.
+    /// prompt graph writes them) and these per-class <see cref="LogitOffsets"/> (null: this prompt's): what in-context
+    /// tuning produces. The masks, classes and fingerprint are kept.
     /// </summary>
-    /// <exception cref="ArgumentException">A level is missing, has another length, or holds NaN or infinite values.</exception>
-    public Prompt WithFeatures(IReadOnlyList<float[]> features)
+    /// <exception cref="ArgumentException">A level is missing, has another length, or holds NaN or infinite values; or the offsets are not one finite value per class within <see cref="MaxLogitOffset"/>.</exception>
+    public Prompt WithFeatures(IReadOnlyList<float[]> features, IReadOnlyList<float>? logitOffsets = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (features.Count != Levels.Count) throw new ArgumentException($"{features.Count} levels of features for a prompt with {Levels.Count}", nameof(features));
@@ -163,7 +186,7 @@ public sealed class Prompt : IDisposable
             }
             levels.Add(level with { Features = normalised });
         }
-        return new Prompt(Fingerprint, Classes, levels, Source);
+        return new Prompt(Fingerprint, Classes, levels, Source, logitOffsets ?? LogitOffsets);
     }
 
     /// <summary>SHA-256 over the header's fields (without the checksum) and the data: neither can change unnoticed.</summary>
@@ -210,5 +233,6 @@ public sealed class Prompt : IDisposable
         [JsonPropertyName("classes")] public string[]? Classes { get; init; }
         [JsonPropertyName("shapes")] public long[][]? Shapes { get; init; }
         [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
+        [JsonPropertyName("logit_offsets"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public float[]? LogitOffsets { get; init; }
     }
 }

@@ -121,7 +121,8 @@ public sealed record TrackedFrame(int Index, SegmentResult Result, float Confide
 public sealed class VideoTracker : IDisposable
 {
     private readonly ExemplarModel _model;
-    private readonly Prompt _first;
+    private readonly Prompt _first;                 // the prompt every frame starts from (the first frame's encoding, or the caller's)
+    private readonly bool _ownsFirst;
     private readonly LinkedList<IReadOnlyList<PromptLevel>> _memory = new();
     private readonly float _threshold;
     private readonly int _size;
@@ -133,7 +134,19 @@ public sealed class VideoTracker : IDisposable
     /// <summary>Starts a track from <paramref name="first"/> (its image and masks, encoded now).</summary>
     /// <exception cref="ArgumentException">An unusable example (as <see cref="ExemplarModel.Encode(IReadOnlyList{Example})"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option out of its range.</exception>
-    public VideoTracker(ExemplarModel model, Example first, TrackerOptions? options = null)
+    public VideoTracker(ExemplarModel model, Example first, TrackerOptions? options = null) : this(model, first, null, options)
+    {
+    }
+
+    /// <summary>
+    /// Starts a track from <paramref name="first"/> with <paramref name="prompt"/> (say, one tuned by <c>exemplar
+    /// tune</c>, from the first frame or from other examples of the same objects) in place of the first frame's own
+    /// encoding: the first frame's masks still give the starting masks, and remembered frames join the prompt's
+    /// examples. The prompt stays the caller's (it must outlive the tracker).
+    /// </summary>
+    /// <exception cref="ArgumentException">An unusable example; a prompt from another bundle, or whose classes are not the first frame's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option out of its range.</exception>
+    public VideoTracker(ExemplarModel model, Example first, Prompt? prompt, TrackerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(first);
@@ -141,7 +154,19 @@ public sealed class VideoTracker : IDisposable
         Options.Validate();
         _model = model;
         _threshold = model.ThresholdOf(new SegmentOptions { Threshold = Options.Threshold });
-        _first = model.EncodeWithMasks([first], out var masks);
+        if (prompt is not null) model.CheckCompatible(prompt);
+        var encoded = model.EncodeWithMasks([first], out var masks);
+        if (prompt is not null)
+        {
+            using (encoded)
+            {
+                if (!prompt.Classes.SequenceEqual(encoded.Classes))
+                {
+                    throw new ArgumentException($"{prompt.Source ?? "the prompt"} has classes [{string.Join(", ", prompt.Classes)}], the first frame's masks [{string.Join(", ", encoded.Classes)}]: give the first frame the prompt's classes");
+                }
+            }
+        }
+        (_first, _ownsFirst) = prompt is null ? (encoded, true) : (prompt, false);
         var (firstMasks, geometry) = masks!.Value;
         _size = geometry.Size;
         (_width, _height) = (geometry.Width, geometry.Height);
@@ -220,17 +245,20 @@ public sealed class VideoTracker : IDisposable
         return prior;
     }
 
-    /// <summary>Frees the first frame's prompt (the model stays the caller's).</summary>
+    /// <summary>Frees the first frame's prompt (the model, and a prompt given to the constructor, stay the caller's).</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        _first.Dispose();
+        if (_ownsFirst) _first.Dispose();
         _memory.Clear();
     }
 
-    /// <summary>The first frame's levels followed by each remembered frame's, as one prompt of 1 + M examples.</summary>
-    private Prompt WithMemory()
+    /// <summary>
+    /// The starting prompt's levels followed by each remembered frame's, as one prompt of K + M examples, with the
+    /// starting prompt's logit offsets (tuned for these objects, they hold for the frames' examples too).
+    /// </summary>
+    internal Prompt WithMemory()
     {
         var levels = new List<PromptLevel>();
         var sources = new List<IReadOnlyList<PromptLevel>> { _first.Levels };
@@ -243,7 +271,7 @@ public sealed class VideoTracker : IDisposable
             levels.Add(new PromptLevel(Concat(parts.Select(p => p.Features)), Concat(parts.Select(p => p.Foreground)), Concat(parts.Select(p => p.Valid)),
                 [examples, shape[1], shape[2], shape[3]]));
         }
-        return new Prompt(_first.Fingerprint, _first.Classes, levels);
+        return new Prompt(_first.Fingerprint, _first.Classes, levels, logitOffsets: _first.LogitOffsets);
     }
 
     private static float[] Concat(IEnumerable<float[]> arrays)

@@ -11,7 +11,7 @@ public sealed class TuneCommandTests : CliTest
         string torchPrompt = PathOf("torch.prompt");
         var (code, output, error) = Cli.Run(["tune", .. examples, "--weights", weights, "--steps", "2", "--out", torchPrompt]);
         Assert.True(code == 0, error);
-        Assert.Matches(@"tuned 2 example\(s\) in [0-9.]+ s: leave-one-out loss [0-9.]+ → [0-9.]+", output);
+        Assert.Matches(@"tuned 2 example\(s\) in [0-9.]+ s: leave-one-out loss [0-9.]+ → [0-9.]+, logit offset\(s\) (0|[+-][0-9]\.[0-9]{2}); wrote", output);
         (code, _, error) = Cli.Run("segment", "--engine", "torch", "--weights", weights, "--prompts", torchPrompt, "--target", Cli.PerSeg("duck_toy_02.jpg"), "--out", PathOf("torch"));
         Assert.True(code == 0, error);
 
@@ -23,6 +23,19 @@ public sealed class TuneCommandTests : CliTest
         (code, _, error) = Cli.Run("segment", "--prompts", bundlePrompt, "--target", Cli.PerSeg("duck_toy_02.jpg"), "--out", PathOf("bundle"));
         Assert.True(code == 0, error);
         Assert.NotEmpty(Directory.GetFiles(PathOf("bundle"), "*.png"));
+
+        // track takes the bundle's prompt in place of the first frame's own encoding; the torch engine's is refused, named.
+        string frames = PathOf("frames");
+        Directory.CreateDirectory(frames);
+        File.Copy(Cli.PerSeg("duck_toy_02.jpg"), Path.Combine(frames, "00001.jpg"));
+        string[] track = ["track", "--example", Cli.PerSeg("duck_toy_01.jpg"), "--mask", Cli.PerSeg("duck_toy_01.png"), "--frames", frames, "--threads", "2"];
+        (code, output, error) = Cli.Run([.. track, "--prompts", bundlePrompt, "--out", PathOf("track")]);
+        Assert.True(code == 0, error);
+        Assert.Contains("tracked 1 frame(s)", output);
+        Assert.True(File.Exists(Path.Combine(PathOf("track"), "00001.png")));
+        (code, _, error) = Cli.Run([.. track, "--prompts", torchPrompt, "--out", PathOf("track-torch")]);
+        Assert.Equal(1, code);
+        Assert.Contains($"{torchPrompt} is a prompt file of the Exemplar.Torch engine", error);
 
         (code, _, error) = Cli.Run(["tune", .. examples, "--weights", weights, "--steps", "2", "--out", torchPrompt]);
         Assert.Equal(1, code);

@@ -16,7 +16,7 @@ public sealed class PromptFeaturesTests : IDisposable
     /// Two levels (8 channels), two examples, classes "zebra" and "okapi"; <paramref name="poison"/> replaces one value
     /// of level 1's <paramref name="poisoned"/> tensor.
     /// </summary>
-    internal static PromptFeatures Sample(string? poisoned = null, float poison = 0, string fingerprint = "0123456789abcdef", int inputSize = 224, int[]? levelIds = null)
+    internal static PromptFeatures Sample(string? poisoned = null, float poison = 0, string fingerprint = "0123456789abcdef", int inputSize = 224, int[]? levelIds = null, float[]? logitOffsets = null)
     {
         var g = new Generator(7);
         var levels = new List<PromptLevel>();
@@ -29,7 +29,7 @@ public sealed class PromptFeaturesTests : IDisposable
             if (l == 1 && target is not null) target[1, 0, 2, 3] = Tensor.Scalar(poison);
             levels.Add(new PromptLevel(features.DetachFromScope(), foreground.DetachFromScope(), valid.DetachFromScope()));
         }
-        return new PromptFeatures("mobilenetv2", fingerprint, inputSize, levelIds ?? [2, 4], ["zebra", "okapi"], levels);
+        return new PromptFeatures("mobilenetv2", fingerprint, inputSize, levelIds ?? [2, 4], ["zebra", "okapi"], levels, logitOffsets);
     }
 
     private string Saved(string name, PromptFeatures? features = null)
@@ -77,6 +77,30 @@ public sealed class PromptFeaturesTests : IDisposable
         Assert.Equal(224, loaded.InputSize);
         Assert.Equal("0123456789abcdef", loaded.EncoderFingerprint);
         for (int l = 0; l < 2; l++) Assert.True(original.LevelFeatures[l].Features.Equal(loaded.LevelFeatures[l].Features));
+        Assert.Equal([0f, 0f], loaded.LogitOffsets);
+        Assert.False(loaded.HasLogitOffsets);
+        // An untuned prompt's file is as it was before offsets existed.
+        using (var file = SafeTensorsFile.Open(path)) Assert.False(file.Metadata.ContainsKey("logit_offsets"));
+    }
+
+    [Fact]
+    public void LogitOffsetsRoundTripUnderTheChecksum()
+    {
+        string path = Saved("tuned.exemplar", Sample(logitOffsets: [-2.25f, 0.5f]));
+        using (var loaded = PromptFeatures.Load(path))
+        {
+            Assert.Equal([-2.25f, 0.5f], loaded.LogitOffsets);
+            Assert.True(loaded.HasLogitOffsets);
+        }
+        // The offsets are under the checksum: changed, or dropped, the file is refused.
+        EditHeader(path, "logit_offsets", "[-2.25, 0.75]");
+        Refused(path, "do not match their checksum");
+        EditHeader(path, "logit_offsets", null);
+        Refused(path, "do not match their checksum");
+
+        Assert.Throws<ArgumentException>(() => Sample(logitOffsets: [1f]));
+        Assert.Throws<ArgumentException>(() => Sample(logitOffsets: [float.NaN, 0f]));
+        Assert.Throws<ArgumentException>(() => Sample(logitOffsets: [0f, 31f]));
     }
 
     [Fact]
@@ -135,6 +159,11 @@ public sealed class PromptFeaturesTests : IDisposable
     [InlineData("tensor_sha256", null, "the header has no 'tensor_sha256'")]
     [InlineData("tensor_sha256", "00", "do not match their checksum")]
     [InlineData("format", "exemplar-prompts-0", "not an Exemplar prompt file")]
+    [InlineData("logit_offsets", "[1]", "1 logit offset(s) for 2 class(es)")]
+    [InlineData("logit_offsets", "[40, 0]", "must be finite and within ±30")]
+    [InlineData("logit_offsets", "null", "logit_offsets is null")]
+    [InlineData("logit_offsets", "[\"a\", 0]", "damaged prompt file")]
+    [InlineData("logit_offsets", "[0.5, 0]", "do not match their checksum")]
     public void EveryHeaderFieldIsValidated(string key, string? value, string expected)
     {
         string path = Saved("edited.exemplar");

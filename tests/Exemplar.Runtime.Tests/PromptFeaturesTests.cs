@@ -1,6 +1,6 @@
 namespace Exemplar.Runtime.Tests;
 
-/// <summary>Replacing a prompt's features (what in-context tuning writes for the runtime).</summary>
+/// <summary>Replacing a prompt's features and logit offsets (what in-context tuning writes for the runtime).</summary>
 public sealed class PromptFeaturesTests
 {
     [Fact]
@@ -33,5 +33,57 @@ public sealed class PromptFeaturesTests
         Assert.Throws<ArgumentException>(() => prompt.WithFeatures([.. features.Skip(1)]));
         Assert.Throws<ArgumentException>(() => prompt.WithFeatures([.. features.Select((f, i) => i == 0 ? f[1..] : f)]));
         Assert.Throws<ArgumentException>(() => prompt.WithFeatures([.. features.Select((f, i) => i == 0 ? f.Select(_ => float.NaN).ToArray() : f)]));
+    }
+
+    [Fact]
+    public void LogitOffsetsMoveEveryPixelsLogitAndRoundTripUnderTheChecksum()
+    {
+        using var model = ExemplarModel.Load();
+        using var prompt = model.Encode([new Example(Samples.PathOf("duck_toy_00.jpg"), Samples.PathOf("duck_toy_00.png"))]);
+        Assert.Equal([0f], prompt.LogitOffsets);
+        Assert.False(prompt.HasLogitOffsets);
+        using var shifted = prompt.WithFeatures(prompt.Features, [1.5f]);
+        Assert.Equal([1.5f], shifted.LogitOffsets);
+        using var kept = shifted.WithFeatures(shifted.Features);
+        Assert.Equal([1.5f], kept.LogitOffsets);
+
+        string target = Samples.PathOf("duck_toy_01.jpg");
+        var before = model.Segment(prompt, target);
+        var after = model.Segment(shifted, target);
+        // Restoration resizes logits (which keeps a constant), so every unsaturated pixel's logit moves by the offset.
+        static double Logit(float p) => Math.Log(p / (1.0 - p));
+        var pairs = before.Scores(0).ToArray().Zip(after.Scores(0).ToArray()).Where(p => p.First is > 0.01f and < 0.99f).ToList();
+        Assert.True(pairs.Count > 1000, $"{pairs.Count} unsaturated pixels");
+        double worst = pairs.Max(p => Math.Abs(Logit(p.Second) - Logit(p.First) - 1.5));
+        Assert.True(worst < 1e-3, $"logits moved by 1.5 ± {worst}");
+        Assert.True(after.Labels.Count(l => l != 0) > before.Labels.Count(l => l != 0), "a positive offset finds more");
+
+        string dir = Directory.CreateTempSubdirectory("exemplar-offsets-").FullName;
+        try
+        {
+            string plainPath = Path.Combine(dir, "plain.prompt"), tunedPath = Path.Combine(dir, "tuned.prompt");
+            prompt.Save(plainPath);
+            shifted.Save(tunedPath);
+            // An untuned prompt's file is as before offsets existed; a tuned one's lists them.
+            Assert.DoesNotContain("logit_offsets", System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(plainPath)));
+            using (var loaded = Prompt.Load(tunedPath))
+            {
+                Assert.Equal([1.5f], loaded.LogitOffsets);
+                Assert.Equal(after.Labels, model.Segment(loaded, target).Labels);
+            }
+            // The offsets are in the checksummed header: edited, the file is refused.
+            var bytes = File.ReadAllBytes(tunedPath);
+            var text = System.Text.Encoding.Latin1.GetString(bytes);
+            File.WriteAllBytes(tunedPath, System.Text.Encoding.Latin1.GetBytes(text.Replace("\"logit_offsets\":[1.5]", "\"logit_offsets\":[2.5]", StringComparison.Ordinal)));
+            Assert.Contains($"{tunedPath}: checksum mismatch", Assert.Throws<InvalidDataException>(() => Prompt.Load(tunedPath)).Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Assert.Contains("2 logit offset(s) for 1 class(es)", Assert.Throws<ArgumentException>(() => prompt.WithFeatures(prompt.Features, [1f, 2f])).Message);
+        Assert.Throws<ArgumentException>(() => prompt.WithFeatures(prompt.Features, [float.NaN]));
+        Assert.Throws<ArgumentException>(() => prompt.WithFeatures(prompt.Features, [31f]));
     }
 }

@@ -96,6 +96,43 @@ public sealed class VideoTrackerTests
     }
 
     [Fact]
+    public void AGivenPromptStandsInForTheFirstFramesEncodingAndStaysTheCallers()
+    {
+        using var model = ExemplarModel.Load();
+        var options = new TrackerOptions { PropagationDecoder = false, MemoryFrames = 0, SpatialPrior = false };
+        using var own = model.Encode([FirstExample()]);
+        using var tuned = own.WithFeatures(own.Features, [2f]);
+        var expected = model.Segment(tuned, Frame(1).Image);
+        using (var tracker = new VideoTracker(model, FirstExample(), tuned, options))
+        {
+            var tracked = tracker.Track(Frame(1).Image);
+            Assert.Equal(expected.Scores(0).ToArray(), tracked.Result.Scores(0).ToArray());
+            Assert.Equal(expected.Labels, tracked.Result.Labels);
+        }
+        using (var plain = new VideoTracker(model, FirstExample(), options))
+        {
+            Assert.NotEqual(expected.Scores(0).ToArray(), plain.Track(Frame(1).Image).Result.Scores(0).ToArray());
+        }
+        // The tracker did not free the caller's prompt.
+        Assert.Equal(expected.Labels, model.Segment(tuned, Frame(1).Image).Labels);
+
+        // Remembered frames join the given prompt, which keeps its offsets.
+        using (var remembering = new VideoTracker(model, FirstExample(), tuned, options with { MemoryFrames = 2, MinConfidence = 0 }))
+        {
+            remembering.Track(Frame(1).Image);
+            Assert.Equal(1, remembering.MemorySize);
+            using var memory = remembering.WithMemory();
+            Assert.Equal(2, memory.ExampleCount);
+            Assert.Equal([2f], memory.LogitOffsets);
+        }
+
+        var (image, _, mask) = Frame(0);
+        using var other = model.Encode([new Example(image, ImageInput.FromPixels(mask, Width, Height, PixelFormat.Gray8, name: "frame0 mask"), "disc")]);
+        var e = Assert.Throws<ArgumentException>(() => new VideoTracker(model, FirstExample(), other, options));
+        Assert.Contains("has classes [disc], the first frame's masks [object]", e.Message);
+    }
+
+    [Fact]
     public void ThePropagationDecoderAloneKeepsToTheMarkedObject()
     {
         using var model = ExemplarModel.Load();

@@ -20,9 +20,17 @@ public sealed record PromptTuningOptions
     /// <summary>Weight of the squared distance of the tuned features from the encoded ones (keeps them close).</summary>
     public double Anchor { get; init; } = 1.0;
 
+    /// <summary>
+    /// The widest per-class logit offset tried after the feature steps (<see cref="PromptFeatures.LogitOffsets"/>):
+    /// the offset from −this to +this, in steps of 0.25, whose leave-one-out predictions best match the examples'
+    /// masks. 0 leaves the logits as the decoder gives them.
+    /// </summary>
+    public double MaxLogitOffset { get; init; } = 3;
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
+        if (MaxLogitOffset is < 0 or > PromptFeatures.MaxLogitOffset) throw new ArgumentException($"the largest logit offset must be from 0 to {PromptFeatures.MaxLogitOffset}, got {MaxLogitOffset}");
         if (Steps < 1) throw new ArgumentException($"steps must be at least 1, got {Steps}");
         if (LearningRate <= 0) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
         if (Anchor < 0) throw new ArgumentException($"the anchor weight must not be negative, got {Anchor}");
@@ -49,7 +57,8 @@ public sealed record PromptTuningResult(PromptFeatures Prompt, PromptFeatures Un
 /// SegGPT's in-context tuning for a frozen segmenter: the examples' encoded features are the parameters, learned by
 /// gradient descent so that the prompt segments its own examples — each example in turn is the target and the
 /// others the prompt (leave-one-out; with one example, it is its own prompt and its mirror image the target), through
-/// the segmenter's own decoder (trained or training-free), with binary cross-entropy plus Dice on the labelled pixels.
+/// the segmenter's own decoder (trained or training-free), with binary cross-entropy plus Dice on the labelled pixels;
+/// then a per-class logit offset chosen on the tuned prompt's leave-one-out predictions (<see cref="PromptTuningOptions.MaxLogitOffset"/>).
 /// Encoder and decoder stay frozen; the tuned prompt has the same layout as an encoded one, so it works wherever a
 /// prompt does.
 /// </summary>
@@ -101,6 +110,8 @@ public sealed class PromptTuner(Segmenter segmenter)
         var parameters = original.Select(f => f.Clone().RequiresGrad_()).ToList();
         using var optimizer = new Adam(parameters, new AdamOptions { LearningRate = options.LearningRate });
 
+        // The last pass's logits per target (the tuned prompt's leave-one-out predictions), for the offsets.
+        List<Tensor>? predictions = null;
         double Loss(bool train)
         {
             using var stepScope = DisposeScope.Begin();
@@ -113,6 +124,7 @@ public sealed class PromptTuner(Segmenter segmenter)
                 var prompt = Enumerable.Range(0, levels).Select(l => new PromptLevel(
                     features[l].IndexSelect(0, index), encoded.LevelFeatures[l].Foreground.IndexSelect(0, index), encoded.LevelFeatures[l].Valid.IndexSelect(0, index))).ToList();
                 var logits = segmenter.DecodeLogits(t.Maps, t.Guide, prompt);                // [1, classes, S, S]
+                predictions?.Add(logits.Detach().MoveToOuterScope());
                 var (bce, dice) = MaskLoss.Compute(logits, t.Masks, t.Labelled);
                 var loss = bce + dice;
                 total = total is null ? loss : total + loss;
@@ -132,7 +144,9 @@ public sealed class PromptTuner(Segmenter segmenter)
         double initial = 0, final;
         using (LibTorch.NoGrad()) initial = Loss(train: false);
         for (int step = 0; step < options.Steps; step++) Loss(train: true);
+        predictions = [];
         using (LibTorch.NoGrad()) final = Loss(train: false);
+        var offsets = LogitOffsetSearch.Choose([.. targets.Select((t, i) => (predictions[i], t.Masks, t.Labelled))], segmenter.Options.Threshold, options.MaxLogitOffset);
 
         var tunedLevels = Enumerable.Range(0, levels).Select(l =>
         {
@@ -140,7 +154,7 @@ public sealed class PromptTuner(Segmenter segmenter)
             return new PromptLevel(Functional.Normalize(parameters[l], dim: 1).Detach().DetachFromScope(),
                 encoded.LevelFeatures[l].Foreground.Clone().DetachFromScope(), encoded.LevelFeatures[l].Valid.Clone().DetachFromScope());
         }).ToList();
-        var tuned = new PromptFeatures(encoded.EncoderName, encoded.EncoderFingerprint, encoded.InputSize, encoded.Levels, encoded.ClassNames, tunedLevels);
+        var tuned = new PromptFeatures(encoded.EncoderName, encoded.EncoderFingerprint, encoded.InputSize, encoded.Levels, encoded.ClassNames, tunedLevels, offsets);
         return new PromptTuningResult(tuned, encoded, initial, final, clock.Elapsed.TotalSeconds);
     }
 }

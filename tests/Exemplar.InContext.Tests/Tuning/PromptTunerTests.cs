@@ -37,6 +37,38 @@ public sealed class PromptTunerTests
             Assert.True((norms - 1.0).Abs().Max().ToDouble() < 1e-4, "tuned features must stay L2-normalised per cell");
             Assert.False(encoded.LevelFeatures[l].Features.Equal(tuned.LevelFeatures[l].Features));
         }
+        // One offset per class, on the search's grid and within its range.
+        var offset = Assert.Single(tuned.LogitOffsets);
+        Assert.InRange(offset, -3f, 3f);
+        Assert.Equal(0, offset % 0.25f);
+        using (var plain = new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 1, MaxLogitOffset = 0 }))
+        {
+            Assert.False(plain.Prompt.HasLogitOffsets);
+        }
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 0 }));
+        Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = -1 }));
+    }
+
+    [SharedFact(Weights, "data/samples/perseg/duck_toy_00.jpg")]
+    public void SegmentingAddsThePromptsLogitOffsetToEveryPixel()
+    {
+        using var scope = DisposeScope.Begin();
+        using var net = MobileNetV2.FromOnnx(SharedFolder.PathOf(Weights));
+        var segmenter = new Segmenter(net, "mobilenetv2", SegmenterOptions.For(net) with { InputSize = 256 });
+        using var examples = new PromptSet(["duck"]);
+        examples.Add(ImageReader.ReadTensor(PerSeg("duck_toy_00.jpg"), ImageReadOptions.Rgb), MaskDecoder.ReadBinary(PerSeg("duck_toy_00.png")).Unsqueeze(0), "duck 0");
+        using var encoded = segmenter.PromptEncoder.Encode(examples);
+        using var shifted = new PromptFeatures(encoded.EncoderName, encoded.EncoderFingerprint, encoded.InputSize, encoded.Levels, encoded.ClassNames,
+            [.. encoded.LevelFeatures.Select(l => new PromptLevel(l.Features.Clone().DetachFromScope(), l.Foreground.Clone().DetachFromScope(), l.Valid.Clone().DetachFromScope()))], [1.5f]);
+        var target = ImageReader.ReadTensor(PerSeg("duck_toy_01.jpg"), ImageReadOptions.Rgb);
+        using var before = segmenter.Segment(encoded, target);
+        using var after = segmenter.Segment(shifted, target);
+        // Restoration resizes logits bilinearly (which keeps a constant), so every unsaturated pixel's logit moves by exactly the offset.
+        var unsaturated = before.Scores.Gt(0.01) & before.Scores.Lt(0.99);
+        static Tensor Logit(Tensor p) => (p / (1.0 - p)).Log();
+        var moved = Tensor.Where(unsaturated, (Logit(after.Scores) - Logit(before.Scores) - 1.5).Abs(), Tensor.Zeros([]));
+        Assert.True(unsaturated.Sum().ToDouble() > 1000, "enough unsaturated pixels to compare");
+        Assert.True(moved.Max().ToDouble() < 1e-3, $"logits moved by 1.5 ± {moved.Max().ToDouble()}");
+        Assert.True(after.Masks.Sum().ToDouble() > before.Masks.Sum().ToDouble(), "a positive offset finds more");
     }
 }
