@@ -33,10 +33,11 @@ internal static class EvalCommand
         var tune = new Option<bool>("--tune") { Description = "--engine torch: also score with each episode's prompt tuned on its own examples first (in-context tuning, leave-one-out)." };
         var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var tuneRate = new Option<double>("--tune-lr") { Description = "With --tune: the learning rate.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
+        var tuneFlip = new Option<bool>("--tune-flip") { Description = "With --tune: also tune on each example mirrored (twice the targets and the time)." };
         var tuneOffset = new Option<double>("--tune-max-offset") { Description = "With --tune: the widest per-class logit offset tried after the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };
         var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class), video tracking (--video: DAVIS J&F) or few-shot detection (--detection: box AP50).")
         {
-            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split, tune, tuneSteps, tuneRate, tuneOffset,
+            dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split, tune, tuneSteps, tuneRate, tuneFlip, tuneOffset,
         };
         inputs.AddModelOptions(command);
         inputs.Model.Description = "Encoder from the model zoo (exemplar models) for few-shot episodes, or a supervised model file (.safetensors " +
@@ -68,7 +69,7 @@ internal static class EvalCommand
             bool overwrite = result.GetValue(force);
             if (jsonFile is not null && AtomicFile.Exists(jsonFile.FullName) && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
             if (result.GetValue(tune) && engineKind != EngineKind.Torch) throw new ArgumentException("--tune needs --engine torch (--weights): tuning follows gradients through Exemplar.Torch");
-            var tuning = result.GetValue(tune) ? new PromptTuningOptions { Steps = result.GetValue(tuneSteps), LearningRate = result.GetValue(tuneRate), MaxLogitOffset = result.GetValue(tuneOffset) } : null;
+            var tuning = result.GetValue(tune) ? new PromptTuningOptions { Steps = result.GetValue(tuneSteps), LearningRate = result.GetValue(tuneRate), Flip = result.GetValue(tuneFlip), MaxLogitOffset = result.GetValue(tuneOffset) } : null;
             var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline), tuning);
             try
             {

@@ -20,10 +20,11 @@ internal static class TuneCommand
         var output = new Option<FileInfo>("--out") { Description = "The tuned prompt file to write (e.g. tuned.prompt).", Required = true };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate on the (normalised) example features.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
+        var flip = new Option<bool>("--flip") { Description = "Also tune on each example mirrored (twice the targets and the time)." };
         var offset = new Option<double>("--max-offset") { Description = "The widest per-class logit offset tried after the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };
         var bundle = new Option<FileInfo?>("--bundle") { Description = "Write a prompt for this bundle (it must be exported from the same --model, --weights and --decoder), for segment, track and Exemplar.Runtime; default: a prompt for --engine torch." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing prompt file." };
-        var command = new Command("tune", "Tune a prompt on its own examples (in-context tuning: encoder and decoder frozen).") { output, steps, rate, offset, bundle, force };
+        var command = new Command("tune", "Tune a prompt on its own examples (in-context tuning: encoder and decoder frozen).") { output, steps, rate, flip, offset, bundle, force };
         inputs.AddPromptOptions(command);
         inputs.AddModelOptions(command);
         command.SetAction(result =>
@@ -31,7 +32,7 @@ internal static class TuneCommand
             var file = result.GetValue(output)!;
             bool overwrite = result.GetValue(force);
             if (AtomicFile.Exists(file.FullName) && !overwrite) throw new IOException($"{file.FullName} exists; pass --force to overwrite it");
-            var options = new PromptTuningOptions { Steps = result.GetValue(steps), LearningRate = result.GetValue(rate), MaxLogitOffset = result.GetValue(offset) };
+            var options = new PromptTuningOptions { Steps = result.GetValue(steps), LearningRate = result.GetValue(rate), Flip = result.GetValue(flip), MaxLogitOffset = result.GetValue(offset) };
             using var examples = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
             using var zoo = inputs.LoadSegmenter(result);
             using var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, options);

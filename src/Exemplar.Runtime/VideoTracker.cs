@@ -256,7 +256,7 @@ public sealed class VideoTracker : IDisposable
 
     /// <summary>
     /// The starting prompt's levels followed by each remembered frame's, as one prompt of K + M examples, with the
-    /// starting prompt's logit offsets (tuned for these objects, they hold for the frames' examples too).
+    /// starting prompt's logit offsets (chosen for these objects; the remembered frames are more examples of them).
     /// </summary>
     internal Prompt WithMemory()
     {

@@ -9,7 +9,7 @@ public sealed class TuneCommandTests : CliTest
         string weights = SharedFolder.PathOf(Cli.Weights);
         string[] examples = ["--example", Cli.PerSeg("duck_toy_00.jpg"), Cli.PerSeg("duck_toy_01.jpg"), "--mask", Cli.PerSeg("duck_toy_00.png"), Cli.PerSeg("duck_toy_01.png")];
         string torchPrompt = PathOf("torch.prompt");
-        var (code, output, error) = Cli.Run(["tune", .. examples, "--weights", weights, "--steps", "2", "--out", torchPrompt]);
+        var (code, output, error) = Cli.Run(["tune", .. examples, "--weights", weights, "--steps", "2", "--flip", "--out", torchPrompt]);
         Assert.True(code == 0, error);
         Assert.Matches(@"tuned 2 example\(s\) in [0-9.]+ s: leave-one-out loss [0-9.]+ → [0-9.]+, logit offset\(s\) (0|[+-][0-9]\.[0-9]{2}); wrote", output);
         (code, _, error) = Cli.Run("segment", "--engine", "torch", "--weights", weights, "--prompts", torchPrompt, "--target", Cli.PerSeg("duck_toy_02.jpg"), "--out", PathOf("torch"));

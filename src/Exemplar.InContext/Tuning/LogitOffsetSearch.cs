@@ -5,7 +5,7 @@ namespace Exemplar.InContext.Tuning;
 /// <summary>
 /// The last step of in-context tuning: one constant per class added to the target's logits, chosen on the tuned
 /// prompt's own leave-one-out predictions. A decoder trained on many data sets is calibrated for their average; on a
-/// user's data its logits often sit too high or too low (thin cracks on tiles come out too wide), and a class's
+/// user's data its logits often sit too high or too low (blowholes on magnetic tiles come out too wide), and a class's
 /// offset moves its decision boundary to where the examples themselves say it belongs.
 /// </summary>
 internal static class LogitOffsetSearch

@@ -30,10 +30,10 @@ public sealed record PromptTuningOptions
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
-        if (MaxLogitOffset is < 0 or > PromptFeatures.MaxLogitOffset) throw new ArgumentException($"the largest logit offset must be from 0 to {PromptFeatures.MaxLogitOffset}, got {MaxLogitOffset}");
         if (Steps < 1) throw new ArgumentException($"steps must be at least 1, got {Steps}");
-        if (LearningRate <= 0) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
-        if (Anchor < 0) throw new ArgumentException($"the anchor weight must not be negative, got {Anchor}");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"the learning rate must be positive and finite, got {LearningRate}");
+        if (!(Anchor >= 0 && double.IsFinite(Anchor))) throw new ArgumentException($"the anchor weight must be finite and not negative, got {Anchor}");
+        if (!(MaxLogitOffset >= 0 && MaxLogitOffset <= PromptFeatures.MaxLogitOffset)) throw new ArgumentException($"the largest logit offset must be from 0 to {PromptFeatures.MaxLogitOffset}, got {MaxLogitOffset}");
     }
 }
 

@@ -47,6 +47,9 @@ public sealed class PromptTunerTests
         }
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 0 }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = -1 }));
+        Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = double.NaN }));
+        Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { LearningRate = double.NaN }));
+        Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Anchor = double.NaN }));
     }
 
     [SharedFact(Weights, "data/samples/perseg/duck_toy_00.jpg")]
