@@ -31,7 +31,7 @@ internal static class EvalCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
         var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
         var tune = new Option<bool>("--tune") { Description = "--engine torch: also score with each episode's prompt tuned on its own examples first (in-context tuning, leave-one-out)." };
-        var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
+        var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode (0: only the logit offsets).", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var tuneRate = new Option<double>("--tune-lr") { Description = "With --tune: the learning rate.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
         var tuneFlip = new Option<bool>("--tune-flip") { Description = "With --tune: also tune on each example mirrored (twice the targets and the time)." };
         var tuneOffset = new Option<double>("--tune-max-offset") { Description = "With --tune: the widest per-class logit offset tried after the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };

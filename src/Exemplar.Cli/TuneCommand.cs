@@ -18,7 +18,7 @@ internal static class TuneCommand
     {
         var inputs = new CliInputs();
         var output = new Option<FileInfo>("--out") { Description = "The tuned prompt file to write (e.g. tuned.prompt).", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps (0: only the logit offsets).", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate on the (normalised) example features.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
         var flip = new Option<bool>("--flip") { Description = "Also tune on each example mirrored (twice the targets and the time)." };
         var offset = new Option<double>("--max-offset") { Description = "The widest per-class logit offset tried after the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };

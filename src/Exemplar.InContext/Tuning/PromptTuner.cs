@@ -8,7 +8,7 @@ namespace Exemplar.InContext.Tuning;
 /// <summary>How in-context tuning runs.</summary>
 public sealed record PromptTuningOptions
 {
-    /// <summary>Optimizer steps (each goes once over every example as a target).</summary>
+    /// <summary>Optimizer steps (each goes once over every example as a target); 0 keeps the encoded features and only chooses the logit offsets.</summary>
     public int Steps { get; init; } = 8;
 
     /// <summary>Adam's learning rate on the example features (which are L2-normalised, so changes are relative).</summary>
@@ -30,7 +30,7 @@ public sealed record PromptTuningOptions
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
-        if (Steps < 1) throw new ArgumentException($"steps must be at least 1, got {Steps}");
+        if (Steps < 0) throw new ArgumentException($"steps must not be negative, got {Steps}");
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"the learning rate must be positive and finite, got {LearningRate}");
         if (!(Anchor >= 0 && double.IsFinite(Anchor))) throw new ArgumentException($"the anchor weight must be finite and not negative, got {Anchor}");
         if (!(MaxLogitOffset >= 0 && MaxLogitOffset <= PromptFeatures.MaxLogitOffset)) throw new ArgumentException($"the largest logit offset must be from 0 to {PromptFeatures.MaxLogitOffset}, got {MaxLogitOffset}");

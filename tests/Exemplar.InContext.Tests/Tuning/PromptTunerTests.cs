@@ -45,7 +45,17 @@ public sealed class PromptTunerTests
         {
             Assert.False(plain.Prompt.HasLogitOffsets);
         }
-        Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 0 }));
+        // No steps: the encoded features as they were, and the offset the search finds for them.
+        using (var offsetOnly = new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 0 }))
+        {
+            Assert.Equal(offsetOnly.InitialLoss, offsetOnly.FinalLoss, 6);
+            for (int l = 0; l < encoded.LevelFeatures.Count; l++)
+            {
+                Assert.True((offsetOnly.Prompt.LevelFeatures[l].Features - encoded.LevelFeatures[l].Features).Abs().Max().ToDouble() < 1e-6);
+            }
+            Assert.InRange(Assert.Single(offsetOnly.Prompt.LogitOffsets), -3f, 3f);
+        }
+        Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = -1 }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = -1 }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = double.NaN }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { LearningRate = double.NaN }));
