@@ -111,7 +111,8 @@ public sealed class PromptTuner(Segmenter segmenter)
         using var optimizer = new Adam(parameters, new AdamOptions { LearningRate = options.LearningRate });
 
         // The last pass's logits per target (the tuned prompt's leave-one-out predictions), for the offsets.
-        List<Tensor>? predictions = null;
+        var predictions = new List<Tensor>();
+        bool collect = false;
         double Loss(bool train)
         {
             using var stepScope = DisposeScope.Begin();
@@ -124,7 +125,7 @@ public sealed class PromptTuner(Segmenter segmenter)
                 var prompt = Enumerable.Range(0, levels).Select(l => new PromptLevel(
                     features[l].IndexSelect(0, index), encoded.LevelFeatures[l].Foreground.IndexSelect(0, index), encoded.LevelFeatures[l].Valid.IndexSelect(0, index))).ToList();
                 var logits = segmenter.DecodeLogits(t.Maps, t.Guide, prompt);                // [1, classes, S, S]
-                predictions?.Add(logits.Detach().MoveToOuterScope());
+                if (collect) predictions.Add(logits.Detach().MoveToOuterScope());
                 var (bce, dice) = MaskLoss.Compute(logits, t.Masks, t.Labelled);
                 var loss = bce + dice;
                 total = total is null ? loss : total + loss;
@@ -141,11 +142,20 @@ public sealed class PromptTuner(Segmenter segmenter)
             return mean.ToDouble();
         }
 
-        double initial = 0, final;
+        // Without steps the first pass is also the last: its predictions are the ones the offsets are chosen on.
+        collect = options.Steps == 0;
+        double initial, final;
         using (LibTorch.NoGrad()) initial = Loss(train: false);
         for (int step = 0; step < options.Steps; step++) Loss(train: true);
-        predictions = [];
-        using (LibTorch.NoGrad()) final = Loss(train: false);
+        if (options.Steps == 0)
+        {
+            final = initial;
+        }
+        else
+        {
+            collect = true;
+            using (LibTorch.NoGrad()) final = Loss(train: false);
+        }
         var offsets = LogitOffsetSearch.Choose([.. targets.Select((t, i) => (predictions[i], t.Masks, t.Labelled))], segmenter.Options.Threshold, options.MaxLogitOffset);
 
         var tunedLevels = Enumerable.Range(0, levels).Select(l =>
