@@ -34,7 +34,7 @@ internal static class EvalCommand
         var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode (0: only the logit offsets).", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var tuneRate = new Option<double>("--tune-lr") { Description = "With --tune: the learning rate.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
         var tuneFlip = new Option<bool>("--tune-flip") { Description = "With --tune: also tune on each example mirrored (twice the targets and the time)." };
-        var tuneOffset = new Option<double>("--tune-max-offset") { Description = "With --tune: the widest per-class logit offset tried after the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };
+        var tuneOffset = new Option<double>("--tune-max-offset") { Description = "With --tune: the widest per-class logit offset tried, before the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };
         var command = new Command("eval", "Score segmentation by example on few-shot episodes (mIoU, FB-IoU, per class), video tracking (--video: DAVIS J&F) or few-shot detection (--detection: box AP50).")
         {
             dataset, suite, shots, episodes, seed, fold, baseline, json, report, force, split, tune, tuneSteps, tuneRate, tuneFlip, tuneOffset,

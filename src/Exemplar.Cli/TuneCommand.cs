@@ -21,7 +21,7 @@ internal static class TuneCommand
         var steps = new Option<int>("--steps") { Description = "Optimizer steps (0: only the logit offsets).", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate on the (normalised) example features.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
         var flip = new Option<bool>("--flip") { Description = "Also tune on each example mirrored (twice the targets and the time)." };
-        var offset = new Option<double>("--max-offset") { Description = "The widest per-class logit offset tried after the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };
+        var offset = new Option<double>("--max-offset") { Description = "The widest per-class logit offset tried, before the feature steps (0: none).", DefaultValueFactory = _ => new PromptTuningOptions().MaxLogitOffset };
         var bundle = new Option<FileInfo?>("--bundle") { Description = "Write a prompt for this bundle (it must be exported from the same --model, --weights and --decoder), for segment, track and Exemplar.Runtime; default: a prompt for --engine torch." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing prompt file." };
         var command = new Command("tune", "Tune a prompt on its own examples (in-context tuning: encoder and decoder frozen).") { output, steps, rate, flip, offset, bundle, force };

@@ -21,9 +21,9 @@ public sealed record PromptTuningOptions
     public double Anchor { get; init; } = 1.0;
 
     /// <summary>
-    /// The widest per-class logit offset tried after the feature steps (<see cref="PromptFeatures.LogitOffsets"/>):
-    /// the offset from −this to +this, in steps of 0.25, whose leave-one-out predictions best match the examples'
-    /// masks. 0 leaves the logits as the decoder gives them.
+    /// The widest per-class logit offset tried (<see cref="PromptFeatures.LogitOffsets"/>), before the feature steps:
+    /// the offset from −this to +this, in steps of 0.25, at which the encoded prompt's leave-one-out predictions best
+    /// match the examples' masks; the steps then learn with it added. 0 leaves the logits as the decoder gives them.
     /// </summary>
     public double MaxLogitOffset { get; init; } = 3;
 
@@ -40,8 +40,8 @@ public sealed record PromptTuningOptions
 /// <summary>What a tuning run did.</summary>
 /// <param name="Prompt">The tuned prompt (the caller owns it).</param>
 /// <param name="Untuned">The examples as encoded, before tuning (the caller owns it).</param>
-/// <param name="InitialLoss">Leave-one-out loss of the encoded prompt.</param>
-/// <param name="FinalLoss">Leave-one-out loss after the last step.</param>
+/// <param name="InitialLoss">Leave-one-out loss of the encoded prompt (no offsets).</param>
+/// <param name="FinalLoss">Leave-one-out loss of the tuned prompt: after the last step, its logit offsets added.</param>
 /// <param name="Seconds">Wall-clock seconds, encoding included.</param>
 public sealed record PromptTuningResult(PromptFeatures Prompt, PromptFeatures Untuned, double InitialLoss, double FinalLoss, double Seconds) : IDisposable
 {
@@ -58,7 +58,8 @@ public sealed record PromptTuningResult(PromptFeatures Prompt, PromptFeatures Un
 /// gradient descent so that the prompt segments its own examples — each example in turn is the target and the
 /// others the prompt (leave-one-out; with one example, it is its own prompt and its mirror image the target), through
 /// the segmenter's own decoder (trained or training-free), with binary cross-entropy plus Dice on the labelled pixels;
-/// then a per-class logit offset chosen on the tuned prompt's leave-one-out predictions (<see cref="PromptTuningOptions.MaxLogitOffset"/>).
+/// with a per-class logit offset added that was chosen first, on the encoded prompt's leave-one-out predictions
+/// (<see cref="PromptTuningOptions.MaxLogitOffset"/>).
 /// Encoder and decoder stay frozen; the tuned prompt has the same layout as an encoded one, so it works wherever a
 /// prompt does.
 /// </summary>
@@ -110,10 +111,10 @@ public sealed class PromptTuner(Segmenter segmenter)
         var parameters = original.Select(f => f.Clone().RequiresGrad_()).ToList();
         using var optimizer = new Adam(parameters, new AdamOptions { LearningRate = options.LearningRate });
 
-        // The last pass's logits per target (the tuned prompt's leave-one-out predictions), for the offsets.
+        // The encoded prompt's leave-one-out logits per target, for the offsets.
         var predictions = new List<Tensor>();
-        bool collect = false;
-        double Loss(bool train)
+        Tensor? shift = null;                                                                   // [1, classes, 1, 1] once chosen
+        double Loss(bool train, bool collect = false)
         {
             using var stepScope = DisposeScope.Begin();
             var features = parameters.Select(p => Functional.Normalize(p, dim: 1)).ToList();
@@ -126,6 +127,7 @@ public sealed class PromptTuner(Segmenter segmenter)
                     features[l].IndexSelect(0, index), encoded.LevelFeatures[l].Foreground.IndexSelect(0, index), encoded.LevelFeatures[l].Valid.IndexSelect(0, index))).ToList();
                 var logits = segmenter.DecodeLogits(t.Maps, t.Guide, prompt);                // [1, classes, S, S]
                 if (collect) predictions.Add(logits.Detach().MoveToOuterScope());
+                if (shift is not null) logits += shift;
                 var (bce, dice) = MaskLoss.Compute(logits, t.Masks, t.Labelled);
                 var loss = bce + dice;
                 total = total is null ? loss : total + loss;
@@ -142,21 +144,28 @@ public sealed class PromptTuner(Segmenter segmenter)
             return mean.ToDouble();
         }
 
-        // Without steps the first pass is also the last: its predictions are the ones the offsets are chosen on.
-        collect = options.Steps == 0;
+        // The offsets are chosen first, on the encoded prompt's leave-one-out predictions, and the feature steps then
+        // learn with them in place. Chosen after the steps, on predictions the features were just fitted to, they came
+        // out smaller than held-out targets need (magnetic tiles, 5 shots: 47.3 mIoU against 49.5 this way).
         double initial, final;
-        using (LibTorch.NoGrad()) initial = Loss(train: false);
-        for (int step = 0; step < options.Steps; step++) Loss(train: true);
+        using (LibTorch.NoGrad()) initial = Loss(train: false, collect: true);
+        var offsets = LogitOffsetSearch.Choose([.. targets.Select((t, i) => (predictions[i], t.Masks, t.Labelled))], segmenter.Options.Threshold, options.MaxLogitOffset);
+        if (offsets.Any(b => b != 0)) shift = Tensor.From(offsets, 1, offsets.Length, 1, 1).To(predictions[0].Device);
         if (options.Steps == 0)
         {
-            final = initial;
+            // The first pass's logits are the tuned prompt's, so its loss (offsets added) needs no second pass.
+            using var noGrad = LibTorch.NoGrad();
+            final = shift is null ? initial : targets.Select((t, i) =>
+            {
+                var (bce, dice) = MaskLoss.Compute(predictions[i] + shift, t.Masks, t.Labelled);
+                return (bce + dice).ToDouble();
+            }).Average();
         }
         else
         {
-            collect = true;
+            for (int step = 0; step < options.Steps; step++) Loss(train: true);
             using (LibTorch.NoGrad()) final = Loss(train: false);
         }
-        var offsets = LogitOffsetSearch.Choose([.. targets.Select((t, i) => (predictions[i], t.Masks, t.Labelled))], segmenter.Options.Threshold, options.MaxLogitOffset);
 
         var tunedLevels = Enumerable.Range(0, levels).Select(l =>
         {

@@ -45,15 +45,21 @@ public sealed class PromptTunerTests
         {
             Assert.False(plain.Prompt.HasLogitOffsets);
         }
-        // No steps: the encoded features as they were, and the offset the search finds for them.
+        // No steps: the encoded features as they were, and the offset the search finds for them — the same offset the
+        // steps above learned with, as it is chosen before them.
         using (var offsetOnly = new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 0 }))
         {
-            Assert.Equal(offsetOnly.InitialLoss, offsetOnly.FinalLoss);
             for (int l = 0; l < encoded.LevelFeatures.Count; l++)
             {
                 Assert.True((offsetOnly.Prompt.LevelFeatures[l].Features - encoded.LevelFeatures[l].Features).Abs().Max().ToDouble() < 1e-6);
             }
-            Assert.InRange(Assert.Single(offsetOnly.Prompt.LogitOffsets), -3f, 3f);
+            Assert.Equal(offset, Assert.Single(offsetOnly.Prompt.LogitOffsets));
+            Assert.Equal(offset == 0, offsetOnly.InitialLoss == offsetOnly.FinalLoss);
+        }
+        using (var nothing = new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = 0, MaxLogitOffset = 0 }))
+        {
+            Assert.False(nothing.Prompt.HasLogitOffsets);
+            Assert.Equal(nothing.InitialLoss, nothing.FinalLoss);
         }
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = -1 }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = -1 }));
