@@ -4,9 +4,10 @@ namespace Exemplar.InContext.Tuning;
 
 /// <summary>
 /// The first step of in-context tuning: one constant per class added to the target's logits, chosen on the encoded
-/// prompt's own leave-one-out predictions (before the feature steps, which then learn with it). A decoder trained on many data sets is calibrated for their average; on a
-/// user's data its logits often sit too high or too low (blowholes on magnetic tiles come out too wide), and a class's
-/// offset moves its decision boundary to where the examples themselves say it belongs.
+/// prompt's own leave-one-out predictions (before the feature steps, which then learn with it). A decoder trained on
+/// many data sets is calibrated for their average; on a user's data its logits often sit too high or too low
+/// (blowholes on magnetic tiles come out too wide), and a class's offset moves its decision boundary to where the
+/// examples themselves say it belongs.
 /// </summary>
 internal static class LogitOffsetSearch
 {

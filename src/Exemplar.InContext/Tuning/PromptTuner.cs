@@ -114,6 +114,11 @@ public sealed class PromptTuner(Segmenter segmenter)
         // The encoded prompt's leave-one-out logits per target, for the offsets.
         var predictions = new List<Tensor>();
         Tensor? shift = null;                                                                   // [1, classes, 1, 1] once chosen
+        Tensor TargetLoss(Tensor logits, Tensor masks, Tensor labelled)
+        {
+            var (bce, dice) = MaskLoss.Compute(shift is null ? logits : logits + shift, masks, labelled);
+            return bce + dice;
+        }
         double Loss(bool train, bool collect = false)
         {
             using var stepScope = DisposeScope.Begin();
@@ -127,9 +132,7 @@ public sealed class PromptTuner(Segmenter segmenter)
                     features[l].IndexSelect(0, index), encoded.LevelFeatures[l].Foreground.IndexSelect(0, index), encoded.LevelFeatures[l].Valid.IndexSelect(0, index))).ToList();
                 var logits = segmenter.DecodeLogits(t.Maps, t.Guide, prompt);                // [1, classes, S, S]
                 if (collect) predictions.Add(logits.Detach().MoveToOuterScope());
-                if (shift is not null) logits += shift;
-                var (bce, dice) = MaskLoss.Compute(logits, t.Masks, t.Labelled);
-                var loss = bce + dice;
+                var loss = TargetLoss(logits, t.Masks, t.Labelled);
                 total = total is null ? loss : total + loss;
             }
             var mean = total! / targets.Count;
@@ -155,11 +158,8 @@ public sealed class PromptTuner(Segmenter segmenter)
         {
             // The first pass's logits are the tuned prompt's, so its loss (offsets added) needs no second pass.
             using var noGrad = LibTorch.NoGrad();
-            final = shift is null ? initial : targets.Select((t, i) =>
-            {
-                var (bce, dice) = MaskLoss.Compute(predictions[i] + shift, t.Masks, t.Labelled);
-                return (bce + dice).ToDouble();
-            }).Average();
+            using var lossScope = DisposeScope.Begin();
+            final = shift is null ? initial : targets.Select((t, i) => TargetLoss(predictions[i], t.Masks, t.Labelled).ToDouble()).Average();
         }
         else
         {

@@ -61,6 +61,18 @@ public sealed class PromptTunerTests
             Assert.False(nothing.Prompt.HasLogitOffsets);
             Assert.Equal(nothing.InitialLoss, nothing.FinalLoss);
         }
+        // A segmenter whose threshold (0.8) sits too high for these examples: the search must raise the logits (to
+        // +1.25, inside the ±3 range), the steps learn with that offset (theirs equals the offset-only run's, chosen
+        // before any step), and the offset-only run's final loss is its prompt's with the offset added.
+        var strict = new Segmenter(net, "mobilenetv2", segmenter.Options with { Threshold = 0.8 });
+        using (var raised = new PromptTuner(strict).Tune(examples, new PromptTuningOptions { Steps = 0 }))
+        using (var raisedTuned = new PromptTuner(strict).Tune(examples, new PromptTuningOptions { Steps = 3 }))
+        {
+            var b = Assert.Single(raised.Prompt.LogitOffsets);
+            Assert.True(b is > 0 and < 3, $"a 0.8 threshold needs a positive offset inside the range, got {b}");
+            Assert.Equal(b, Assert.Single(raisedTuned.Prompt.LogitOffsets));
+            Assert.NotEqual(raised.InitialLoss, raised.FinalLoss);
+        }
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { Steps = -1 }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = -1 }));
         Assert.Throws<ArgumentException>(() => new PromptTuner(segmenter).Tune(examples, new PromptTuningOptions { MaxLogitOffset = double.NaN }));
