@@ -30,7 +30,7 @@ internal static class EvalCommand
         var report = new Option<DirectoryInfo?>("--report") { Description = "Save grids of the best and worst episodes here; with --model FILE, confusion_matrix.png and scores.json." };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing --json file or report pictures." };
         var split = new Option<string?>("--split") { Description = "With --model FILE: the split to score (default val; test where the data set has one)." };
-        var tune = new Option<bool>("--tune") { Description = "--engine torch: also score with each episode's prompt tuned on its own examples first (in-context tuning, leave-one-out)." };
+        var tune = new Option<bool>("--tune") { Description = "--engine torch: also score with each episode's prompt tuned on its own examples first (in-context tuning, leave-one-out); with --video, track from each first frame tuned on itself (--weights and --decoder of the bundle's encoder and decoder)." };
         var tuneSteps = new Option<int>("--tune-steps") { Description = "With --tune: optimizer steps per episode (0: only the logit offsets).", DefaultValueFactory = _ => new PromptTuningOptions().Steps };
         var tuneRate = new Option<double>("--tune-lr") { Description = "With --tune: the learning rate.", DefaultValueFactory = _ => new PromptTuningOptions().LearningRate };
         var tuneFlip = new Option<bool>("--tune-flip") { Description = "With --tune: also tune on each example mirrored (twice the targets and the time)." };
@@ -52,7 +52,13 @@ internal static class EvalCommand
         {
             bool detect = detection.Requested(result);
             if (detect && result.GetValue(video.Video)) throw new ArgumentException("give either --video or --detection, not both");
-            if (result.GetValue(video.Video)) return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine);
+            // Tuning's settings without --tune would be ignored: refused, as the tracker's are without --video.
+            foreach (var option in new Option[] { tuneSteps, tuneRate, tuneFlip, tuneOffset })
+            {
+                if (!result.GetValue(tune) && result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is for --tune");
+            }
+            var tuning = result.GetValue(tune) ? new PromptTuningOptions { Steps = result.GetValue(tuneSteps), LearningRate = result.GetValue(tuneRate), Flip = result.GetValue(tuneFlip), MaxLogitOffset = result.GetValue(tuneOffset) } : null;
+            if (result.GetValue(video.Video)) return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine, inputs, tuning);
             video.RefuseWithoutVideo(result);
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
             {
@@ -69,7 +75,6 @@ internal static class EvalCommand
             bool overwrite = result.GetValue(force);
             if (jsonFile is not null && AtomicFile.Exists(jsonFile.FullName) && !overwrite) throw new IOException($"{jsonFile.FullName} exists; pass --force to overwrite it");
             if (result.GetValue(tune) && engineKind != EngineKind.Torch) throw new ArgumentException("--tune needs --engine torch (--weights): tuning follows gradients through Exemplar.Torch");
-            var tuning = result.GetValue(tune) ? new PromptTuningOptions { Steps = result.GetValue(tuneSteps), LearningRate = result.GetValue(tuneRate), Flip = result.GetValue(tuneFlip), MaxLogitOffset = result.GetValue(tuneOffset) } : null;
             var segmenters = Segmenters(inputs, engine, engineKind, result, result.GetValue(baseline), tuning);
             try
             {

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Exemplar.InContext;
 using Exemplar.InContext.Evaluation;
+using Exemplar.InContext.Tuning;
 using Exemplar.Runtime;
 using Exemplar.Torch;
 using Exemplar.Torch.IO;
@@ -24,7 +26,8 @@ internal sealed record VideoSequenceScore(
     [property: JsonPropertyName("f_recall")] double FRecall,
     [property: JsonPropertyName("f_decay")] double FDecay,
     [property: JsonPropertyName("j_and_f")] double JAndF,
-    [property: JsonPropertyName("fps")] double Fps);
+    [property: JsonPropertyName("fps")] double Fps,
+    [property: JsonPropertyName("tune_seconds")] double? TuneSeconds);
 
 /// <summary>The semi-supervised DAVIS evaluation of the video tracker (scores in percent).</summary>
 internal sealed record VideoEvaluation(
@@ -32,12 +35,14 @@ internal sealed record VideoEvaluation(
     [property: JsonPropertyName("bundle")] string Bundle,
     [property: JsonPropertyName("tracker")] TrackerOptions Tracker,
     [property: JsonPropertyName("propagation_decoder")] bool PropagationDecoder,
+    [property: JsonPropertyName("tuning")] PromptTuningOptions? Tuning,
     [property: JsonPropertyName("threads")] int Threads,
     [property: JsonPropertyName("j_mean")] double JMean,
     [property: JsonPropertyName("f_mean")] double FMean,
     [property: JsonPropertyName("j_and_f")] double JAndF,
     [property: JsonPropertyName("fps")] double Fps,
     [property: JsonPropertyName("frames")] int Frames,
+    [property: JsonPropertyName("tune_seconds")] double? TuneSeconds,
     [property: JsonPropertyName("sequences")] IReadOnlyList<VideoSequenceScore> Sequences);
 
 /// <summary>
@@ -46,7 +51,10 @@ internal sealed record VideoEvaluation(
 /// davis2017-evaluation does, J and F are scored on all frames but the first and the last, then summarised per
 /// sequence (<see cref="DavisStatistics"/>: mean, recall, decay); the overall J and F are the means over sequences,
 /// J&amp;F their mean. Frames per second count the tracking alone (decoding the JPEG through the five graphs), not
-/// the scoring.
+/// the scoring. With <c>--tune</c>, each sequence's first frame is first tuned on itself (<see cref="PromptTuner"/>:
+/// one example, so its mirror image is the target) with the Exemplar.Torch segmenter of --weights and --decoder, and
+/// the tracker starts from that prompt carried over to the bundle (<see cref="TunedBundlePrompt"/>), as <c>exemplar
+/// tune --bundle</c> then <c>exemplar track --prompts</c> would; the seconds it takes are reported apart from the fps.
 /// </summary>
 internal sealed class EvalVideo
 {
@@ -81,8 +89,11 @@ internal sealed class EvalVideo
         }
     }
 
-    /// <summary>Runs the evaluation: prints a table per sequence and writes <paramref name="jsonFile"/> when given.</summary>
-    public int Run(ParseResult result, string? dataset, FileInfo? jsonFile, bool overwrite, EngineOptions engine)
+    /// <summary>
+    /// Runs the evaluation: prints a table per sequence and writes <paramref name="jsonFile"/> when given; with
+    /// <paramref name="tuning"/> (--tune), each first frame is tuned as it says, by the torch segmenter of <paramref name="inputs"/>.
+    /// </summary>
+    public int Run(ParseResult result, string? dataset, FileInfo? jsonFile, bool overwrite, EngineOptions engine, CliInputs inputs, PromptTuningOptions? tuning)
     {
         if (dataset is null) throw new ArgumentException("--video needs --dataset davis2016:PATH");
         if (result.GetValue(engine.Engine) == EngineKind.Torch) throw new ArgumentException("--video runs the tracker of Exemplar.Runtime (--bundle FILE); --engine torch has none");
@@ -96,17 +107,29 @@ internal sealed class EvalVideo
         var sequences = result.GetValue(Sequences) is { Length: > 0 } chosen ? chosen : null;
         var data = new DavisDataset(target.Root, new DavisOptions { Sequences = sequences });
         using var model = engine.LoadModel(result, LibTorch.Threads);
-        var evaluation = Evaluate(model, data, options, limit, LibTorch.Threads, Terminal.Note);
+        using var zoo = tuning is null ? null : inputs.LoadSegmenter(result);
+        Func<DatasetItem, Prompt>? firstFramePrompt = zoo is null ? null : first =>
+        {
+            using var examples = ZooSegmenter.ReadExamples((first.ImagePath, first.MaskPath!));
+            using var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, tuning!);
+            return TunedBundlePrompt.Create(model, model.Path, zoo.Segmenter.EncoderName, examples, tuned);
+        };
+        var evaluation = Evaluate(model, data, options, limit, LibTorch.Threads, Terminal.Note, tuning, firstFramePrompt);
         Print(evaluation);
         if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(evaluation, Json), overwrite);
         return 0;
     }
 
-    /// <summary>Tracks and scores every sequence of <paramref name="data"/> (the first <paramref name="limit"/> frames of each when given).</summary>
-    internal static VideoEvaluation Evaluate(ExemplarModel model, DavisDataset data, TrackerOptions options, int? limit, int threads, Action<string>? note = null)
+    /// <summary>
+    /// Tracks and scores every sequence of <paramref name="data"/> (the first <paramref name="limit"/> frames of each
+    /// when given); with <paramref name="firstFramePrompt"/>, each tracker starts from the prompt it makes of the
+    /// sequence's first frame (tuned as <paramref name="tuning"/> says; timed apart from the tracking).
+    /// </summary>
+    internal static VideoEvaluation Evaluate(ExemplarModel model, DavisDataset data, TrackerOptions options, int? limit, int threads, Action<string>? note = null,
+        PromptTuningOptions? tuning = null, Func<DatasetItem, Prompt>? firstFramePrompt = null)
     {
         var scores = new List<VideoSequenceScore>();
-        double seconds = 0;
+        double seconds = 0, tuneSeconds = 0;
         int tracked = 0;
         bool propagates = false;
         foreach (var sequence in data.Sequences)
@@ -115,7 +138,11 @@ internal sealed class EvalVideo
             if (limit is { } n) items = items.Take(n).ToList();
             if (items.Count < 3) throw new InvalidDataException($"{data.Root}: sequence '{sequence}' has {items.Count} frame(s); DAVIS scoring needs at least 3");
             var first = items[0].Item;
-            using var tracker = new VideoTracker(model, new Example(first.ImagePath, first.MaskPath!), options);
+            var tuneClock = Stopwatch.StartNew();
+            using var prompt = firstFramePrompt?.Invoke(first);
+            double? tuned = prompt is null ? null : tuneClock.Elapsed.TotalSeconds;
+            tuneSeconds += tuned ?? 0;
+            using var tracker = new VideoTracker(model, new Example(first.ImagePath, first.MaskPath!), prompt, options);
             propagates = tracker.Propagates;
             var j = new List<double>();
             var f = new List<double>();
@@ -142,12 +169,13 @@ internal sealed class EvalVideo
             var js = DavisStatistics.Summarize(j);
             var fs = DavisStatistics.Summarize(f);
             var entry = new VideoSequenceScore(sequence, items.Count, j.Count, 100 * js.Mean, 100 * js.Recall, 100 * js.Decay, 100 * fs.Mean, 100 * fs.Recall, 100 * fs.Decay,
-                50 * (js.Mean + fs.Mean), (items.Count - 1) / clock.Elapsed.TotalSeconds);
-            note?.Invoke($"{sequence}: J {entry.JMean:F1}, F {entry.FMean:F1}, J&F {entry.JAndF:F1}, {entry.Fps:F1} fps");
+                50 * (js.Mean + fs.Mean), (items.Count - 1) / clock.Elapsed.TotalSeconds, tuned);
+            note?.Invoke($"{sequence}: J {entry.JMean:F1}, F {entry.FMean:F1}, J&F {entry.JAndF:F1}, {entry.Fps:F1} fps" + (tuned is { } t ? $", tuned in {t:F1} s" : ""));
             scores.Add(entry);
         }
         double jMean = scores.Average(s => s.JMean), fMean = scores.Average(s => s.FMean);
-        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, propagates, threads, jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, scores);
+        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, propagates, firstFramePrompt is null ? null : tuning, threads,
+            jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, firstFramePrompt is null ? null : tuneSeconds / scores.Count, scores);
     }
 
     private static void Print(VideoEvaluation e)
@@ -157,6 +185,8 @@ internal sealed class EvalVideo
         foreach (var s in e.Sequences) table.AddRow(Markup.Escape(s.Sequence), s.Frames.ToString(), $"{s.JMean:F1}", $"{s.FMean:F1}", $"{s.JAndF:F1}", $"{s.Fps:F1}");
         table.AddRow("[bold]mean[/]", e.Frames.ToString(), $"{e.JMean:F1}", $"{e.FMean:F1}", $"{e.JAndF:F1}", $"{e.Fps:F1}");
         console.Write(table);
-        console.WriteLine($"DAVIS-2016 semi-supervised, {e.Sequences.Count} sequence(s), {e.Bundle}, {TrackerCliOptions.Describe(e.Tracker, e.PropagationDecoder)}: J {e.JMean:F1}, F {e.FMean:F1}, J&F {e.JAndF:F1}, {e.Fps:F1} fps");
+        console.WriteLine($"DAVIS-2016 semi-supervised, {e.Sequences.Count} sequence(s), {e.Bundle}, {TrackerCliOptions.Describe(e.Tracker, e.PropagationDecoder)}" +
+                          (e.Tuning is { } t ? $", first frame tuned ({t.Steps} steps, lr {t.LearningRate}{(t.Flip ? ", flip" : "")}, offsets ±{t.MaxLogitOffset}; {e.TuneSeconds:F1} s per sequence)" : "") +
+                          $": J {e.JMean:F1}, F {e.FMean:F1}, J&F {e.JAndF:F1}, {e.Fps:F1} fps");
     }
 }

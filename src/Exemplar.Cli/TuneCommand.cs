@@ -46,21 +46,7 @@ internal static class TuneCommand
                 return 0;
             }
             using var model = Exemplar.Runtime.ExemplarModel.Load(bundleFile.FullName, Exemplar.Runtime.RuntimeOptions.ForDevice("cpu", LibTorch.Threads));
-            using var encoded = RuntimeExampleSegmenter.Encode(model, examples);
-            var untuned = tuned.Untuned;
-            var shapes = encoded.FeatureShapes;
-            var runtimeFeatures = encoded.Features;
-            var adjusted = new List<float[]>();
-            for (int l = 0; l < shapes.Count; l++)
-            {
-                var before = untuned.LevelFeatures[l].Features;
-                if (!before.Shape.SequenceEqual(shapes[l]))
-                    throw new ArgumentException($"{bundleFile.FullName} encodes level {l} as [{string.Join(", ", shapes[l])}], --model {zoo.Segmenter.EncoderName} as [{string.Join(", ", before.Shape)}]: export the bundle from the same encoder and levels");
-                using var scope = DisposeScope.Begin();
-                var delta = (features.LevelFeatures[l].Features - before).Contiguous().ToArray<float>();
-                adjusted.Add([.. runtimeFeatures[l].Zip(delta, (a, d) => a + d)]);
-            }
-            using var prompt = encoded.WithFeatures(adjusted, features.LogitOffsets);
+            using var prompt = TunedBundlePrompt.Create(model, bundleFile.FullName, zoo.Segmenter.EncoderName, examples, tuned);
             prompt.Save(file.FullName, overwrite);
             Console.WriteLine($"{summary}; wrote {file.FullName} for {model.Info.Name}");
             return 0;

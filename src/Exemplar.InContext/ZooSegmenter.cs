@@ -84,17 +84,36 @@ public sealed class ZooSegmenter : IDisposable
     /// <exception cref="Vision.ImageFormatException">An image or mask cannot be read, or a mask does not fit its image.</exception>
     public PromptFeatures Encode(params (string Image, string Mask)[] examples)
     {
-        using var set = new PromptSet(["object"]);
-        foreach (var (imagePath, maskPath) in examples)
-        {
-            using var scope = DisposeScope.Begin();
-            MaskValidation.EnsureSameSize(imagePath, maskPath);
-            var image = ImageReader.ReadTensor(imagePath, ImageReadOptions.Rgb);
-            using var mask = MaskDecoder.Read(maskPath, MaskEncodings.AnyBinary);
-            set.Add(image.MoveToOuterScope(), mask.Labels.To(DType.UInt8).Unsqueeze(0).MoveToOuterScope(), $"{imagePath} + {maskPath}");
-        }
-        set.Validate();
+        using var set = ReadExamples(examples);
         return Encode(set);
+    }
+
+    /// <summary>
+    /// Reads image files and their binary masks (0/1, 0/255 or any colour on black) as examples of one class, named
+    /// "object" (validated); the caller owns the set.
+    /// </summary>
+    /// <exception cref="Vision.ImageFormatException">An image or mask cannot be read, or a mask does not fit its image.</exception>
+    public static PromptSet ReadExamples(params (string Image, string Mask)[] examples)
+    {
+        var set = new PromptSet(["object"]);
+        try
+        {
+            foreach (var (imagePath, maskPath) in examples)
+            {
+                using var scope = DisposeScope.Begin();
+                MaskValidation.EnsureSameSize(imagePath, maskPath);
+                var image = ImageReader.ReadTensor(imagePath, ImageReadOptions.Rgb);
+                using var mask = MaskDecoder.Read(maskPath, MaskEncodings.AnyBinary);
+                set.Add(image.MoveToOuterScope(), mask.Labels.To(DType.UInt8).Unsqueeze(0).MoveToOuterScope(), $"{imagePath} + {maskPath}");
+            }
+            set.Validate();
+            return set;
+        }
+        catch
+        {
+            set.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Segments one image <c>[3, H, W]</c> uint8; the caller owns the result.</summary>

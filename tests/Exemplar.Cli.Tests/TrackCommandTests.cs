@@ -126,4 +126,34 @@ public sealed class TrackCommandTests : IDisposable
         Assert.Contains("--threshold is for --video", Cli.Run("eval", "--dataset", "davis2016:x", "--threshold", "0.3").Error);
         Assert.Contains("--memory is for --video", Cli.Run("eval", "--suite", "shared", "--memory", "2").Error);
     }
+
+    [SharedFact("data/davis2016/JPEGImages/480p/dog/00004.jpg", Cli.Weights)]
+    public void EvalVideoTunesEachFirstFrameAndTracksFromItsPrompt()
+    {
+        string decoder = Path.Combine(SharedFolder.RepositoryRoot, "models", "mobilenetv2-incontext-decoder.safetensors");
+        string[] args = ["eval", "--video", "--dataset", $"davis2016:{SharedFolder.PathOf("data/davis2016")}", "--sequences", "dog", "--frames", "4", "--threads", "2", "--force"];
+        string[] torch = ["--weights", SharedFolder.PathOf(Cli.Weights), "--decoder", decoder];
+        JsonElement Scores(string name, params string[] extra)
+        {
+            string json = Path.Combine(_temp, name);
+            var (code, _, error) = Cli.Run([.. args, "--json", json, .. extra]);
+            Assert.True(code == 0, error);
+            return JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        }
+        var untuned = Scores("untuned.json");
+        Assert.Equal(JsonValueKind.Null, untuned.GetProperty("tuning").ValueKind);
+        // Tuning that changes nothing (no steps, no offsets) carries the bundle's own encoding over exactly: the same scores.
+        var unchanged = Scores("unchanged.json", ["--tune", "--tune-steps", "0", "--tune-max-offset", "0", .. torch]);
+        Assert.Equal(untuned.GetProperty("j_mean").GetDouble(), unchanged.GetProperty("j_mean").GetDouble());
+        Assert.Equal(untuned.GetProperty("f_mean").GetDouble(), unchanged.GetProperty("f_mean").GetDouble());
+        var tuned = Scores("tuned.json", ["--tune", "--tune-steps", "3", "--tune-lr", "0.03", .. torch]);
+        Assert.Equal(3, tuned.GetProperty("tuning").GetProperty("steps").GetInt32());
+        Assert.True(tuned.GetProperty("tune_seconds").GetDouble() > 0);
+        Assert.True(tuned.GetProperty("sequences")[0].GetProperty("tune_seconds").GetDouble() > 0);
+        Assert.NotEqual(untuned.GetProperty("j_mean").GetDouble(), tuned.GetProperty("j_mean").GetDouble());
+        Assert.True(tuned.GetProperty("j_mean").GetDouble() > 60);
+
+        Assert.Contains("--weights is required", Cli.Run([.. args, "--tune"]).Error);
+        Assert.Contains("--tune-steps is for --tune", Cli.Run([.. args, "--tune-steps", "2"]).Error);
+    }
 }

@@ -170,7 +170,9 @@ public sealed class PromptTuner(Segmenter segmenter)
         var tunedLevels = Enumerable.Range(0, levels).Select(l =>
         {
             using var noGrad = LibTorch.NoGrad();
-            return new PromptLevel(Functional.Normalize(parameters[l], dim: 1).Detach().DetachFromScope(),
+            // With no steps the features are the encoded ones, bit for bit (normalising them again would round them).
+            var features = options.Steps == 0 ? original[l].Clone() : Functional.Normalize(parameters[l], dim: 1).Detach();
+            return new PromptLevel(features.DetachFromScope(),
                 encoded.LevelFeatures[l].Foreground.Clone().DetachFromScope(), encoded.LevelFeatures[l].Valid.Clone().DetachFromScope());
         }).ToList();
         var tuned = new PromptFeatures(encoded.EncoderName, encoded.EncoderFingerprint, encoded.InputSize, encoded.Levels, encoded.ClassNames, tunedLevels, offsets);
