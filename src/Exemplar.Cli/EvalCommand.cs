@@ -52,13 +52,13 @@ internal static class EvalCommand
         {
             bool detect = detection.Requested(result);
             if (detect && result.GetValue(video.Video)) throw new ArgumentException("give either --video or --detection, not both");
-            // Tuning's settings without --tune would be ignored: refused, as the tracker's are without --video.
-            foreach (var option in new Option[] { tuneSteps, tuneRate, tuneFlip, tuneOffset })
-            {
-                if (!result.GetValue(tune) && result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is for --tune");
-            }
+            if (!result.GetValue(tune)) GivenOptions.Refuse(result, "is for --tune", tuneSteps, tuneRate, tuneFlip, tuneOffset);
             var tuning = result.GetValue(tune) ? new PromptTuningOptions { Steps = result.GetValue(tuneSteps), LearningRate = result.GetValue(tuneRate), Flip = result.GetValue(tuneFlip), MaxLogitOffset = result.GetValue(tuneOffset) } : null;
-            if (result.GetValue(video.Video)) return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine, inputs, tuning);
+            if (result.GetValue(video.Video))
+            {
+                GivenOptions.Refuse(result, "is for few-shot episodes; --video tracks every sequence from its first frame's mask", suite, shots, episodes, seed, fold, baseline, report, split);
+                return video.Run(result, result.GetValue(dataset), result.GetValue(json), result.GetValue(force), engine, inputs, tuning);
+            }
             video.RefuseWithoutVideo(result);
             if (ModelEval.IsModelFile(result.GetValue(inputs.Model)!))
             {
@@ -69,7 +69,7 @@ internal static class EvalCommand
                     result.GetValue(split), result.GetValue(json)?.FullName, result.GetValue(report)?.FullName, result.GetValue(force)));
             }
             if (result.GetValue(split) is not null) throw new ArgumentException("--split is for --model FILE (a supervised model); few-shot episodes come from the data set's protocol");
-            if (detect) EvalDetection.RefuseEpisodeOptions(result, suite, episodes, fold, report);
+            if (detect) GivenOptions.Refuse(result, "is for few-shot episodes; --detection takes --images and --categories", suite, episodes, fold, report);
             var engineKind = engine.Resolve(result, inputs);
             var jsonFile = result.GetValue(json);
             bool overwrite = result.GetValue(force);

@@ -62,20 +62,8 @@ internal sealed class EvalDetection
     public bool Requested(ParseResult result)
     {
         if (result.GetValue(_flag)) return true;
-        foreach (var option in new Option[] { _negatives, _images, _categories, _threshold, _minArea })
-        {
-            if (result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is an option of --detection");
-        }
+        GivenOptions.Refuse(result, "is an option of --detection", _negatives, _images, _categories, _threshold, _minArea);
         return false;
-    }
-
-    /// <summary>Refuses the episode options that mean nothing here, naming each.</summary>
-    public static void RefuseEpisodeOptions(ParseResult result, params Option[] options)
-    {
-        foreach (var option in options)
-        {
-            if (result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is for few-shot episodes; --detection takes --images and --categories");
-        }
     }
 
     /// <summary>Runs every segmenter through the protocol, prints AP50 and the per-category table, writes <paramref name="jsonFile"/>.</summary>

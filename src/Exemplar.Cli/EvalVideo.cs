@@ -83,10 +83,7 @@ internal sealed class EvalVideo
     /// </summary>
     public void RefuseWithoutVideo(ParseResult result)
     {
-        foreach (var option in Tracker.All.Prepend(Frames).Prepend(Sequences))
-        {
-            if (result.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} is for --video (the tracker on DAVIS)");
-        }
+        GivenOptions.Refuse(result, "is for --video (the tracker on DAVIS)", Tracker.All.Prepend(Frames).Prepend(Sequences));
     }
 
     /// <summary>

@@ -125,6 +125,9 @@ public sealed class TrackCommandTests : IDisposable
         // The tracker's options without --video would be ignored by the episodes' scores: refused.
         Assert.Contains("--threshold is for --video", Cli.Run("eval", "--dataset", "davis2016:x", "--threshold", "0.3").Error);
         Assert.Contains("--memory is for --video", Cli.Run("eval", "--suite", "shared", "--memory", "2").Error);
+        // And the episodes' options with --video would be ignored by the tracker: refused too.
+        Assert.Contains("--shots is for few-shot episodes", Cli.Run("eval", "--video", "--dataset", "davis2016:x", "--shots", "5").Error);
+        Assert.Contains("--baseline is for few-shot episodes", Cli.Run("eval", "--video", "--dataset", "davis2016:x", "--baseline").Error);
     }
 
     [SharedFact("data/davis2016/JPEGImages/480p/dog/00004.jpg", Cli.Weights)]
