@@ -29,6 +29,9 @@ internal sealed record VideoSequenceScore(
     [property: JsonPropertyName("fps")] double Fps,
     [property: JsonPropertyName("tune_seconds")] double? TuneSeconds);
 
+/// <summary>How <c>eval --video --tune</c> starts each track: <paramref name="Prompt"/> makes the bundle prompt of a sequence's first frame, tuned as <paramref name="Options"/> say.</summary>
+internal sealed record FirstFrameTuning(PromptTuningOptions Options, Func<DatasetItem, Prompt> Prompt);
+
 /// <summary>The semi-supervised DAVIS evaluation of the video tracker (scores in percent).</summary>
 internal sealed record VideoEvaluation(
     [property: JsonPropertyName("dataset")] string Dataset,
@@ -105,13 +108,14 @@ internal sealed class EvalVideo
         var data = new DavisDataset(target.Root, new DavisOptions { Sequences = sequences });
         using var model = engine.LoadModel(result, LibTorch.Threads);
         using var zoo = tuning is null ? null : inputs.LoadSegmenter(result);
-        Func<DatasetItem, Prompt>? firstFramePrompt = zoo is null ? null : first =>
+        if (zoo is not null) TunedBundlePrompt.CheckFits(model, model.Path, zoo.Segmenter);
+        FirstFrameTuning? firstFrame = zoo is null ? null : new(tuning!, first =>
         {
             using var examples = ZooSegmenter.ReadExamples((first.ImagePath, first.MaskPath!));
             using var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, tuning!);
-            return TunedBundlePrompt.Create(model, model.Path, zoo.Segmenter.EncoderName, examples, tuned);
-        };
-        var evaluation = Evaluate(model, data, options, limit, LibTorch.Threads, Terminal.Note, tuning, firstFramePrompt);
+            return TunedBundlePrompt.Create(model, model.Path, examples, tuned);
+        });
+        var evaluation = Evaluate(model, data, options, limit, LibTorch.Threads, Terminal.Note, firstFrame);
         Print(evaluation);
         if (jsonFile is not null) AtomicFile.WriteAllText(jsonFile.FullName, JsonSerializer.Serialize(evaluation, Json), overwrite);
         return 0;
@@ -119,11 +123,11 @@ internal sealed class EvalVideo
 
     /// <summary>
     /// Tracks and scores every sequence of <paramref name="data"/> (the first <paramref name="limit"/> frames of each
-    /// when given); with <paramref name="firstFramePrompt"/>, each tracker starts from the prompt it makes of the
-    /// sequence's first frame (tuned as <paramref name="tuning"/> says; timed apart from the tracking).
+    /// when given); with <paramref name="firstFrame"/>, each tracker starts from the prompt it tunes of the sequence's
+    /// first frame (timed apart from the tracking).
     /// </summary>
     internal static VideoEvaluation Evaluate(ExemplarModel model, DavisDataset data, TrackerOptions options, int? limit, int threads, Action<string>? note = null,
-        PromptTuningOptions? tuning = null, Func<DatasetItem, Prompt>? firstFramePrompt = null)
+        FirstFrameTuning? firstFrame = null)
     {
         var scores = new List<VideoSequenceScore>();
         double seconds = 0, tuneSeconds = 0;
@@ -136,7 +140,7 @@ internal sealed class EvalVideo
             if (items.Count < 3) throw new InvalidDataException($"{data.Root}: sequence '{sequence}' has {items.Count} frame(s); DAVIS scoring needs at least 3");
             var first = items[0].Item;
             var tuneClock = Stopwatch.StartNew();
-            using var prompt = firstFramePrompt?.Invoke(first);
+            using var prompt = firstFrame?.Prompt(first);
             double? tuned = prompt is null ? null : tuneClock.Elapsed.TotalSeconds;
             tuneSeconds += tuned ?? 0;
             using var tracker = new VideoTracker(model, new Example(first.ImagePath, first.MaskPath!), prompt, options);
@@ -171,8 +175,8 @@ internal sealed class EvalVideo
             scores.Add(entry);
         }
         double jMean = scores.Average(s => s.JMean), fMean = scores.Average(s => s.FMean);
-        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, propagates, firstFramePrompt is null ? null : tuning, threads,
-            jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, firstFramePrompt is null ? null : tuneSeconds / scores.Count, scores);
+        return new VideoEvaluation($"davis2016:{data.Root}", Path.GetFileName(model.Path), options, propagates, firstFrame?.Options, threads,
+            jMean, fMean, (jMean + fMean) / 2, tracked / seconds, tracked, firstFrame is null ? null : tuneSeconds / scores.Count, scores);
     }
 
     private static void Print(VideoEvaluation e)

@@ -35,18 +35,21 @@ internal static class TuneCommand
             var options = new PromptTuningOptions { Steps = result.GetValue(steps), LearningRate = result.GetValue(rate), Flip = result.GetValue(flip), MaxLogitOffset = result.GetValue(offset) };
             using var examples = inputs.LoadPrompts(result, warning => Console.Error.WriteLine($"warning: {warning}"));
             using var zoo = inputs.LoadSegmenter(result);
+            // The bundle is checked before the tuning, so a bundle it cannot go to costs no tuning time.
+            var bundleFile = result.GetValue(bundle);
+            using var model = bundleFile is null ? null : Exemplar.Runtime.ExemplarModel.Load(bundleFile.FullName, Exemplar.Runtime.RuntimeOptions.ForDevice("cpu", LibTorch.Threads));
+            if (model is not null) TunedBundlePrompt.CheckFits(model, bundleFile!.FullName, zoo.Segmenter);
             using var tuned = new PromptTuner(zoo.Segmenter).Tune(examples, options);
             var features = tuned.Prompt;
             string summary = string.Create(CultureInfo.InvariantCulture,
                 $"tuned {features.ExampleCount} example(s) in {tuned.Seconds:F1} s: leave-one-out loss {tuned.InitialLoss:F4} → {tuned.FinalLoss:F4}, logit offset(s) {string.Join(", ", features.LogitOffsets.Select(b => b.ToString("+0.00;-0.00;0", CultureInfo.InvariantCulture)))}");
-            if (result.GetValue(bundle) is not { } bundleFile)
+            if (model is null)
             {
                 features.Save(file.FullName, overwrite);
                 Console.WriteLine($"{summary}; wrote {file.FullName} (--engine torch)");
                 return 0;
             }
-            using var model = Exemplar.Runtime.ExemplarModel.Load(bundleFile.FullName, Exemplar.Runtime.RuntimeOptions.ForDevice("cpu", LibTorch.Threads));
-            using var prompt = TunedBundlePrompt.Create(model, bundleFile.FullName, zoo.Segmenter.EncoderName, examples, tuned);
+            using var prompt = TunedBundlePrompt.Create(model, bundleFile!.FullName, examples, tuned);
             prompt.Save(file.FullName, overwrite);
             Console.WriteLine($"{summary}; wrote {file.FullName} for {model.Info.Name}");
             return 0;

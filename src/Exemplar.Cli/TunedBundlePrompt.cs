@@ -13,14 +13,30 @@ namespace Exemplar.Cli;
 /// </summary>
 internal static class TunedBundlePrompt
 {
+    /// <summary>
+    /// Refuses a bundle that a prompt tuned by <paramref name="segmenter"/> cannot be carried over to — a supervised
+    /// network, another encoder, other levels or input size — before any time is spent tuning. (Whether the bundle's
+    /// decoder is the segmenter's, its manifest does not record.)
+    /// </summary>
+    /// <exception cref="ArgumentException">The bundle does not fit, named with <paramref name="bundleFile"/>.</exception>
+    public static void CheckFits(ExemplarModel model, string bundleFile, Segmenter segmenter)
+    {
+        var info = model.Info;
+        if (info.IsSupervised) throw new ArgumentException($"{bundleFile} is a supervised network with fixed classes: a tuned prompt needs a bundle that segments by example");
+        if (info.Encoder != segmenter.EncoderName || !info.Levels.SequenceEqual(segmenter.Options.Levels) || info.InputSize != segmenter.Options.InputSize)
+        {
+            throw new ArgumentException($"{bundleFile} encodes with {info.Encoder} at levels [{string.Join(", ", info.Levels)}], input size {info.InputSize}; the tuning runs " +
+                                        $"--model {segmenter.EncoderName} at levels [{string.Join(", ", segmenter.Options.Levels)}], input size {segmenter.Options.InputSize}: export the bundle from the same encoder and levels");
+        }
+    }
+
     /// <summary>The runtime prompt of <paramref name="examples"/> tuned as <paramref name="tuned"/> (the caller owns it).</summary>
-    /// <param name="model">The bundle.</param>
+    /// <param name="model">The bundle (checked by <see cref="CheckFits"/>).</param>
     /// <param name="bundleFile">The bundle's path, for messages.</param>
-    /// <param name="encoderName">The torch segmenter's encoder, for messages.</param>
     /// <param name="examples">The examples that were tuned.</param>
     /// <param name="tuned">Their tuning.</param>
     /// <exception cref="ArgumentException">The bundle encodes a level in another shape than the torch encoder.</exception>
-    public static Prompt Create(ExemplarModel model, string bundleFile, string encoderName, PromptSet examples, PromptTuningResult tuned)
+    public static Prompt Create(ExemplarModel model, string bundleFile, PromptSet examples, PromptTuningResult tuned)
     {
         using var encoded = RuntimeExampleSegmenter.Encode(model, examples);
         var shapes = encoded.FeatureShapes;
@@ -31,7 +47,7 @@ internal static class TunedBundlePrompt
             var before = tuned.Untuned.LevelFeatures[l].Features;
             if (!before.Shape.SequenceEqual(shapes[l]))
             {
-                throw new ArgumentException($"{bundleFile} encodes level {l} as [{string.Join(", ", shapes[l])}], --model {encoderName} as [{string.Join(", ", before.Shape)}]: export the bundle from the same encoder and levels");
+                throw new ArgumentException($"{bundleFile} encodes level {l} as [{string.Join(", ", shapes[l])}], --model {tuned.Untuned.EncoderName} as [{string.Join(", ", before.Shape)}]: export the bundle from the same encoder and levels");
             }
             using var scope = DisposeScope.Begin();
             var delta = (tuned.Prompt.LevelFeatures[l].Features - before).Contiguous().ToArray<float>();

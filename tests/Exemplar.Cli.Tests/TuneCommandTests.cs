@@ -41,4 +41,35 @@ public sealed class TuneCommandTests : CliTest
         Assert.Equal(1, code);
         Assert.Contains("exists", error);
     }
+
+    [SharedFact(Cli.Weights, Cli.Duck)]
+    public void BundlesATunedPromptCannotGoToAreRefusedBeforeTuning()
+    {
+        string[] tune = ["tune", "--example", Cli.PerSeg("duck_toy_00.jpg"), "--mask", Cli.PerSeg("duck_toy_00.png"), "--weights", SharedFolder.PathOf(Cli.Weights), "--out", PathOf("x.prompt")];
+        string supervised = Path.Combine(SharedFolder.RepositoryRoot, "models", "camvid-fpnlite-mobilenetv2.exemplar");
+        var (code, output, error) = Cli.Run([.. tune, "--bundle", supervised]);
+        Assert.Equal(1, code);
+        Assert.Contains($"{supervised} is a supervised network", error);
+        Assert.DoesNotContain("tuned", output);
+
+        // The default bundle, its manifest naming another encoder: refused, naming both, with no tuning spent.
+        string other = PathOf("other-encoder.exemplar");
+        File.Copy(Path.Combine(SharedFolder.RepositoryRoot, "models", "mobilenetv2-int8.exemplar"), other);
+        using (var zip = System.IO.Compression.ZipFile.Open(other, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("manifest.json")!;
+            string manifest;
+            using (var reader = new StreamReader(entry.Open())) manifest = reader.ReadToEnd();
+            Assert.Contains("\"encoder\": \"mobilenetv2\"", manifest);
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open());
+            writer.Write(manifest.Replace("\"encoder\": \"mobilenetv2\"", "\"encoder\": \"resnet50\""));
+        }
+        (code, output, error) = Cli.Run([.. tune, "--bundle", other]);
+        Assert.Equal(1, code);
+        Assert.Contains($"{other} encodes with resnet50", error);
+        Assert.Contains("--model mobilenetv2", error);
+        Assert.DoesNotContain("tuned", output);
+        Assert.False(File.Exists(PathOf("x.prompt")));
+    }
 }
